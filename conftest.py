@@ -1,0 +1,40 @@
+"""Test fixtures shared by every app.
+
+The Nakano report is imported once per test session (through the real importer) into the test
+database; each test runs in a transaction that is rolled back, so tests may change it freely.
+Tests that need ``transaction=True`` must not rely on it (the database is flushed after them).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shinchoku.demo import NAKANO_PROGRESS
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from shinchoku.core.changelog import acting_as
+    from shinchoku.core.importing import get_importer
+    from shinchoku.core.models import Municipality
+    from shinchoku.demo.loader import ensure_users
+
+    with django_db_blocker.unblock():
+        with acting_as(None, name="test setup"):
+            get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={})
+            ensure_users(Municipality.objects.get(code="131148"))
+
+
+@pytest.fixture
+def nakano_plan(db):
+    from shinchoku.plans.models import Plan
+
+    return Plan.objects.get(municipality__code="131148")
+
+
+@pytest.fixture
+def planner_client(client, db):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="planning"))
+    return client

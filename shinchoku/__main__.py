@@ -1,0 +1,3 @@
+from shinchoku.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""Which municipality and role a request acts for.
+
+A user belongs to one municipality through :class:`~shinchoku.core.models.Membership`. A superuser
+without a membership (the operator of a shared service) acts for the municipality chosen in the
+session, or the first one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shinchoku.core.models import Department, Membership, Municipality, Role
+
+
+@dataclass
+class Tenant:
+    municipality: Municipality | None
+    role: str | None
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    is_superuser: bool = False
+
+    @property
+    def is_planning(self) -> bool:
+        return self.is_superuser or self.role == Role.PLANNING
+
+    @property
+    def can_read_all(self) -> bool:
+        return self.is_superuser or self.role in {Role.PLANNING, Role.AUDITOR, Role.EXECUTIVE}
+
+    def departments(self):
+        return Department.objects.filter(pk__in=self.department_ids)
+
+
+def tenant_for(request) -> Tenant:
+    cached = getattr(request, "_shinchoku_tenant", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    tenant = Tenant(None, None)
+    if user.is_authenticated:
+        membership = Membership.objects.filter(user=user).select_related("municipality").first()
+        if membership is not None:
+            tenant = Tenant(
+                membership.municipality,
+                membership.role,
+                frozenset(membership.departments.values_list("pk", flat=True)),
+                user.is_superuser,
+            )
+        elif user.is_superuser:
+            chosen = request.session.get("municipality_id")
+            municipality = (
+                Municipality.objects.filter(pk=chosen).first() if chosen else None
+            ) or Municipality.objects.order_by("pk").first()
+            tenant = Tenant(municipality, Role.PLANNING, frozenset(), True)
+    request._shinchoku_tenant = tenant
+    return tenant

@@ -1,0 +1,79 @@
+"""Read side of indicators: the trend table (実績・目標 by year) in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shinchoku.core import fiscal
+from shinchoku.indicators.models import Indicator, IndicatorValue
+from shinchoku.plans.models import Plan
+
+
+@dataclass
+class Column:
+    fiscal_year: int
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return fiscal.to_wareki(self.fiscal_year)
+
+    @property
+    def kind_label(self) -> str:
+        return IndicatorValue.Kind(self.kind).label
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    cells: list[IndicatorValue | None]
+
+
+@dataclass
+class IndicatorGroup:
+    title: str
+    rows: list[IndicatorRow] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorTable:
+    columns: list[Column]
+    groups: list[IndicatorGroup]
+    footnotes: list[dict]
+    latest_actual_year: int | None
+
+    @property
+    def column_spans(self) -> list[tuple[str, int]]:
+        spans: list[tuple[str, int]] = []
+        for col in self.columns:
+            if spans and spans[-1][0] == col.kind_label:
+                spans[-1] = (col.kind_label, spans[-1][1] + 1)
+            else:
+                spans.append((col.kind_label, 1))
+        return spans
+
+
+KIND_ORDER = {"actual": 0, "estimate": 1, "target": 2}
+
+
+def indicator_table(plan: Plan) -> IndicatorTable:
+    """Actuals, estimates then targets, each by year — the published layout of 成果指標の推移."""
+    indicators = list(Indicator.objects.filter(plan=plan).order_by("order", "code"))
+    values = list(IndicatorValue.objects.filter(indicator__plan=plan))
+    columns = sorted({(v.kind, v.fiscal_year) for v in values}, key=lambda kv: (KIND_ORDER[kv[0]], kv[1]))
+    index = {(v.indicator_id, v.kind, v.fiscal_year): v for v in values}
+    groups: list[IndicatorGroup] = []
+    footnotes: list[dict] = []
+    seen_marks: set[str] = set()
+    for ind in indicators:
+        if not groups or groups[-1].title != ind.group:
+            groups.append(IndicatorGroup(ind.group))
+        groups[-1].rows.append(IndicatorRow(ind, [index.get((ind.pk, k, y)) for k, y in columns]))
+        for note in ind.footnotes or []:
+            if note.get("mark") not in seen_marks:
+                seen_marks.add(note.get("mark"))
+                footnotes.append(note)
+    actual_years = [y for k, y in columns if k == "actual"]
+    return IndicatorTable(
+        [Column(y, k) for k, y in columns], groups, footnotes, max(actual_years) if actual_years else None
+    )

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shinchoku.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("plans/", include("shinchoku.plans.urls")),
+    path("indicators/", include("shinchoku.indicators.urls")),
+]
+
+admin.site.site_header = "shinchoku 進捗 管理画面"
+admin.site.site_title = "shinchoku 管理"
+admin.site.index_title = "データ管理"

@@ -50,6 +50,13 @@ INSTALLED_APPS = [
     "shinchoku.core",
     "shinchoku.plans",
     "shinchoku.indicators",
+    "shinchoku.rounds",
+    "shinchoku.evaluations",
+    "shinchoku.effects",
+    "shinchoku.audits",
+    "shinchoku.meetings",
+    "shinchoku.procedures",
+    "shinchoku.reports",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +98,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the benchmark's readers and an editor's writes overlap; busy timeout instead of
     # "database is locked" when two people save at the same moment.
     DATABASES["default"]["OPTIONS"] = {

@@ -11,6 +11,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("plans/", include("shinchoku.plans.urls")),
     path("indicators/", include("shinchoku.indicators.urls")),
+    path("rounds/", include("shinchoku.rounds.urls")),
+    path("evaluations/", include("shinchoku.evaluations.urls")),
+    path("effects/", include("shinchoku.effects.urls")),
+    path("audits/", include("shinchoku.audits.urls")),
+    path("meetings/", include("shinchoku.meetings.urls")),
+    path("procedures/", include("shinchoku.procedures.urls")),
+    path("reports/", include("shinchoku.reports.urls")),
 ]
 
 admin.site.site_header = "shinchoku 進捗 管理画面"

@@ -57,8 +57,8 @@ MAX_YEAR = 2200
 
 _WESTERN = re.compile(r"^(\d{4})(?:年度?|FY)?$", re.IGNORECASE)
 _FY_PREFIX = re.compile(r"^FY(\d{4})$", re.IGNORECASE)
-_ERA = re.compile(r"^(令和|平成|昭和|令|平|昭|[RHS])(\d{1,2}|元)(?:年度?)?$", re.IGNORECASE)
-_BARE = re.compile(r"^(\d{1,2}|元)年度?$")
+_ERA = re.compile(r"^(令和|平成|昭和|令|平|昭|[RHS])(\d{1,3}|元)(?:年度?)?$", re.IGNORECASE)
+_BARE = re.compile(r"^(\d{1,3}|元)年度?$")
 
 
 def parse_fiscal_year(text: str | int, *, default_era: str | None = None) -> int:

@@ -15,7 +15,7 @@ def parsed_fields(raw: str) -> dict:
     pv = value_parser.parse_value(raw or "")
     return {
         "value": pv.value if pv.readable and not pv.is_missing else None,
-        "unit": pv.unit or "",
+        "unit": pv.base_unit or pv.unit or "",
         "approximate": bool(pv.approximate),
         "bound": pv.bound or "",
         "denominator": pv.denominator,

@@ -130,7 +130,8 @@ class PlanNode(TenantModel):
         indexes = [models.Index(fields=["plan", "depth"])]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.display_title}"
+        # No database access here: the change log calls str() while cascading deletes.
+        return f"{self.code} {self.title}" if self.title else f"{self.code}（再掲）"
 
     @property
     def is_relisting(self) -> bool:

@@ -112,7 +112,8 @@ def import_report(
         "目標": len(report.goals),
         "実施内容": sum(len(g.initiatives) for g in report.goals),
         "事業内容": len(own),
-        "再掲": sum(1 for a in activities if a.relisted_from) + sum(1 for g in report.goals for i in g.initiatives if i.relisted_from),
+        "再掲の行": sum(1 for a in activities if a.relisted_from),
+        "再掲の実施内容": sum(1 for g in report.goals for i in g.initiatives if i.relisted_from),
         "成果指標": len(report.indicators),
         "進捗状況": status_counts,
     }

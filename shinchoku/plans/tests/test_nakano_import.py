@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_ten_indicators_with_values_and_footnotes(nakano_plan):
     assert card.definition_changes.get().effective_fiscal_year == 2023
     values = {(v.fiscal_year, v.kind): v for v in card.values.all()}
     assert values[(2023, "actual")].raw_text.startswith("68.3%")
-    assert values[(2023, "actual")].value == 68.3
+    assert values[(2023, "actual")].value == Decimal("68.3")
     online = next(i for i in indicators if i.name.startswith("オンラインによる申請受付件数"))
     online_values = {(v.fiscal_year, v.kind): v for v in online.values.all()}
     assert online_values[(2022, "actual")].value == 1_790_000 and online_values[(2022, "actual")].approximate

@@ -1,7 +1,8 @@
 """Read side of plans: the tree, the 別紙 progress list and status counts.
 
-Each function runs a fixed number of queries whatever the plan's size (no per-node queries), so the
-pages stay fast at thousands of items.
+Each function runs a fixed number of queries whatever the plan's size, and reads plain tuples
+(``values_list``) into small slotted records instead of model instances: at 1,000+ items, model
+instantiation was a third of the page time.
 """
 
 from __future__ import annotations
@@ -12,12 +13,55 @@ from dataclasses import dataclass, field
 from shinchoku.plans.models import NodeDepartment, Plan, PlanNode, ProgressEntry
 
 
-@dataclass
+@dataclass(slots=True)
+class NodeView:
+    """The fields of a PlanNode the pages show."""
+
+    pk: int
+    code: str
+    title: str
+    parent_id: int | None
+    relisted_from_id: int | None
+    depth: int
+    parent: "NodeView | None" = None
+    relisted_from: "NodeView | None" = None
+
+    @property
+    def display_title(self) -> str:
+        if not self.title and self.relisted_from is not None:
+            return self.relisted_from.title
+        return self.title
+
+
+@dataclass(slots=True)
+class StatusView:
+    symbol: str
+
+
+@dataclass(slots=True)
+class EntryView:
+    """The fields of a ProgressEntry the pages show."""
+
+    pk: int
+    status: StatusView | None
+    result: str
+    next_year_plan: str
+    later_plan: str
+    change_reason: str
+    state: str
+    version: int
+
+    @property
+    def status_symbol(self) -> str:
+        return self.status.symbol if self.status is not None else ""
+
+
+@dataclass(slots=True)
 class TreeNode:
-    node: PlanNode
+    node: NodeView
     departments: list[str]
-    entry: ProgressEntry | None
-    original: PlanNode | None  # for a 再掲 node: the node it shows
+    entry: EntryView | None
+    original: NodeView | None  # for a 再掲 node: the node it shows
     children: list["TreeNode"] = field(default_factory=list)
 
     @property
@@ -26,10 +70,24 @@ class TreeNode:
 
     @property
     def status_symbol(self) -> str:
-        return self.entry.status.symbol if self.entry is not None and self.entry.status_id else ""
+        return self.entry.status_symbol if self.entry is not None else ""
 
 
-def _departments_by_node(plan: Plan) -> dict[int, list[str]]:
+def load_nodes(plan: Plan) -> list[NodeView]:
+    rows = PlanNode.objects.filter(plan=plan).order_by("path").values_list(
+        "pk", "code", "title", "parent_id", "relisted_from_id", "depth"
+    )
+    nodes = [NodeView(*row) for row in rows]
+    by_id = {n.pk: n for n in nodes}
+    for n in nodes:
+        if n.parent_id is not None:
+            n.parent = by_id.get(n.parent_id)
+        if n.relisted_from_id is not None:
+            n.relisted_from = by_id.get(n.relisted_from_id)
+    return nodes
+
+
+def departments_by_node(plan: Plan) -> dict[int, list[str]]:
     owners: dict[int, list[str]] = defaultdict(list)
     for node_id, name in (
         NodeDepartment.objects.filter(node__plan=plan).order_by("node_id", "order").values_list("node_id", "department__name")
@@ -38,13 +96,17 @@ def _departments_by_node(plan: Plan) -> dict[int, list[str]]:
     return owners
 
 
-def _entries_by_node(plan: Plan, fiscal_year: int | None) -> dict[int, ProgressEntry]:
+def entries_by_node(plan: Plan, fiscal_year: int | None) -> dict[int, EntryView]:
     if fiscal_year is None:
         return {}
-    return {
-        e.node_id: e
-        for e in ProgressEntry.objects.filter(node__plan=plan, fiscal_year=fiscal_year).select_related("status")
-    }
+    statuses: dict[str, StatusView] = {}
+    entries = {}
+    for node_id, pk, symbol, *rest in ProgressEntry.objects.filter(node__plan=plan, fiscal_year=fiscal_year).values_list(
+        "node_id", "pk", "status__symbol", "result", "next_year_plan", "later_plan", "change_reason", "state", "version"
+    ):
+        status = statuses.setdefault(symbol, StatusView(symbol)) if symbol else None
+        entries[node_id] = EntryView(pk, status, *rest)
+    return entries
 
 
 def plan_tree(plan: Plan, fiscal_year: int | None = None) -> list[TreeNode]:
@@ -52,20 +114,13 @@ def plan_tree(plan: Plan, fiscal_year: int | None = None) -> list[TreeNode]:
 
     A re-listed node shows its original's departments and entry; its children are the original's.
     """
-    nodes = list(PlanNode.objects.filter(plan=plan).order_by("path"))
-    by_id = {n.pk: n for n in nodes}
-    for n in nodes:  # fill the relation caches so templates never query per node
-        if n.parent_id:
-            n.parent = by_id[n.parent_id]
-        if n.relisted_from_id and n.relisted_from_id in by_id:
-            n.relisted_from = by_id[n.relisted_from_id]
-    owners = _departments_by_node(plan)
-    entries = _entries_by_node(plan, fiscal_year)
+    nodes = load_nodes(plan)
+    owners = departments_by_node(plan)
+    entries = entries_by_node(plan, fiscal_year)
     items: dict[int, TreeNode] = {}
     for n in nodes:
-        original = by_id.get(n.relisted_from_id) if n.relisted_from_id else None
-        source = original or n
-        items[n.pk] = TreeNode(n, owners.get(source.pk, []), entries.get(source.pk), original)
+        source = n.relisted_from or n
+        items[n.pk] = TreeNode(n, owners.get(source.pk, []), entries.get(source.pk), n.relisted_from)
     roots: list[TreeNode] = []
     for n in nodes:
         item = items[n.pk]
@@ -98,25 +153,25 @@ def status_counts(plan: Plan, fiscal_year: int) -> list[tuple[str, str, int]]:
     return [(s.symbol, s.meaning, counts.get(s.symbol, 0)) for s in plan.status_scale.symbols.all()]
 
 
-@dataclass
+@dataclass(slots=True)
 class ProgressRow:
     """One row of the 別紙 list: an activity (or a leaf) with its entry."""
 
-    node: PlanNode
+    node: NodeView
     title: str
     departments: list[str]
-    entry: ProgressEntry | None
-    relisted_from: PlanNode | None
+    entry: EntryView | None
+    relisted_from: NodeView | None
 
 
-@dataclass
+@dataclass(slots=True)
 class ProgressGroup:
     """Rows grouped under their parent (the 実施内容 / initiative), with the parent's ancestors."""
 
-    parent: PlanNode | None
+    parent: NodeView | None
     title: str
-    ancestors: list[PlanNode]
-    relisted_from: PlanNode | None
+    ancestors: list[NodeView]
+    relisted_from: NodeView | None
     rows: list[ProgressRow] = field(default_factory=list)
 
 
@@ -136,32 +191,26 @@ def progress_list(
     tree = plan_tree(plan, fiscal_year)
     groups: list[ProgressGroup] = []
 
-    def visit(item: TreeNode, ancestors: list[PlanNode], group: ProgressGroup | None) -> None:
-        if not item.children:
-            if group is None:
-                return
-            source_entry = item.entry
-            if department and department not in item.departments:
-                return
-            symbol = source_entry.status.symbol if source_entry and source_entry.status_id else None
-            if status == "none" and symbol is not None:
-                return
-            if status and status != "none" and symbol != status:
-                return
-            group.rows.append(
-                ProgressRow(item.node, item.title, item.departments, source_entry, item.original)
-            )
-            return
-        leaf_parent = all(not c.children for c in item.children)
-        if leaf_parent:
-            new_group = ProgressGroup(item.node, item.title, list(ancestors), item.original)
-            groups.append(new_group)
-            for child in item.children:
-                visit(child, ancestors + [item.node], new_group)
-        else:
-            for child in item.children:
-                visit(child, ancestors + [item.node], None)
+    def keep(item: TreeNode) -> bool:
+        if department and department not in item.departments:
+            return False
+        symbol = item.status_symbol or None
+        if status == "none":
+            return symbol is None
+        return not status or symbol == status
+
+    def visit(item: TreeNode, ancestors: list[NodeView]) -> None:
+        leaves = [c for c in item.children if not c.children]
+        if leaves:
+            group = ProgressGroup(item.node, item.title, list(ancestors), item.original)
+            group.rows = [ProgressRow(c.node, c.title, c.departments, c.entry, c.original) for c in leaves if keep(c)]
+            if group.rows:
+                groups.append(group)
+        for child in item.children:
+            if child.children:
+                visit(child, ancestors + [item.node])
 
     for root in tree:
-        visit(root, [], None)
-    return [g for g in groups if g.rows]
+        if root.children:
+            visit(root, [])
+    return groups

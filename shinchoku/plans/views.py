@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from shinchoku.core import fiscal
+from shinchoku.core.models import Department
 from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
 from shinchoku.plans.models import Plan, ProgressEntry
 from shinchoku.plans.queries import plan_tree, progress_list, status_counts
+from shinchoku.plans.render import progress_rows_html, tree_html
 
 
 def _years(plan: Plan) -> list[int]:
@@ -41,7 +43,7 @@ def plan_list(request):
 def plan_detail(request, pk: int):
     plan = get_scoped(request, Plan.objects.select_related("status_scale"), pk=pk)
     ctx = _year_context(request, plan)
-    ctx.update(plan=plan, tree=plan_tree(plan, ctx["fy"]), counts=status_counts(plan, ctx["fy"]))
+    ctx.update(plan=plan, tree_html=tree_html(plan_tree(plan, ctx["fy"])), counts=status_counts(plan, ctx["fy"]))
     ctx["counts_total"] = sum(c for _, _, c in ctx["counts"])
     return render(request, "plans/plan_detail.html", ctx)
 
@@ -53,12 +55,13 @@ def progress_list_view(request, pk: int):
     department = request.GET.get("department") or None
     status = request.GET.get("status") or None
     groups = progress_list(plan, ctx["fy"], department=department, status=status)
-    departments = sorted(
-        set(plan.nodes.values_list("ownerships__department__name", flat=True)) - {None}
+    departments = list(
+        Department.objects.filter(ownerships__node__plan=plan).distinct().order_by("name").values_list("name", flat=True)
     )
     ctx.update(
         plan=plan,
         groups=groups,
+        rows_html=progress_rows_html(groups),
         row_count=sum(len(g.rows) for g in groups),
         departments=departments,
         department=department or "",

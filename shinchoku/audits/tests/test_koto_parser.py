@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from shinchoku.demo import KOTO_AUDIT, NAKANO_PROGRESS
 from shinchoku.audits.koto import (
     KIND_IKEN,
     KIND_SHITEKI,
@@ -20,19 +21,10 @@ from shinchoku.audits.koto import (
 )
 
 
-def _seeds_dir() -> Path:
-    env = os.environ.get("SHINCHOKU_SEEDS")
-    if env:
-        return Path(env)
-    # /work/main/shinchoku/audits/tests/this.py → /work/shared/seeds
-    return Path(__file__).resolve().parents[4] / "shared" / "seeds"
+KOTO = KOTO_AUDIT  # shipped with the product (shinchoku/demo/seeds); always present
+NAKANO = NAKANO_PROGRESS
 
-
-SEEDS = _seeds_dir()
-KOTO = SEEDS / "001_2d49f690baf33b8d.txt"
-NAKANO = SEEDS / "003_851246767f938c12.txt"
-
-needs_seed = pytest.mark.skipif(not KOTO.exists(), reason="seed document 001 not available")
+needs_seed = pytest.mark.usefixtures()  # kept as a marker; the seed always ships
 
 
 @pytest.fixture(scope="module")
@@ -229,8 +221,6 @@ def test_cross_check_detects_wrong_page_title_and_department(koto_text):
 
 @needs_seed
 def test_other_layout_is_refused():
-    if not NAKANO.exists():
-        pytest.skip("seed document 003 not available")
     with pytest.raises(KotoFormatError) as info:
         parse_koto_findings(NAKANO.read_text(encoding="utf-8"), filename=NAKANO.name)
     err = info.value

@@ -20,12 +20,28 @@ class Tenant:
     is_superuser: bool = False
 
     @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else ""
+
+    @property
     def is_planning(self) -> bool:
         return self.is_superuser or self.role == Role.PLANNING
 
     @property
     def can_read_all(self) -> bool:
         return self.is_superuser or self.role in {Role.PLANNING, Role.AUDITOR, Role.EXECUTIVE}
+
+    @property
+    def is_editor(self) -> bool:
+        return not self.is_superuser and self.role == Role.DEPARTMENT_EDITOR
+
+    @property
+    def is_auditor(self) -> bool:
+        return not self.is_superuser and self.role == Role.AUDITOR
+
+    @property
+    def is_executive(self) -> bool:
+        return not self.is_superuser and self.role == Role.EXECUTIVE
 
     def departments(self):
         return Department.objects.filter(pk__in=self.department_ids)
@@ -54,3 +70,23 @@ def tenant_for(request) -> Tenant:
             tenant = Tenant(municipality, Role.PLANNING, frozenset(), True)
     request._shinchoku_tenant = tenant
     return tenant
+
+
+def tenant_for_user(user, municipality: Municipality | None = None) -> Tenant:
+    """The tenant a user acts for outside a request (services, commands).
+
+    A superuser without a membership acts as planning for ``municipality`` (or the first one).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Tenant(None, None)
+    membership = Membership.objects.filter(user=user).select_related("municipality").first()
+    if membership is not None:
+        return Tenant(
+            membership.municipality,
+            membership.role,
+            frozenset(membership.departments.values_list("pk", flat=True)),
+            user.is_superuser,
+        )
+    if user.is_superuser:
+        return Tenant(municipality or Municipality.objects.order_by("pk").first(), Role.PLANNING, frozenset(), True)
+    return Tenant(None, None)

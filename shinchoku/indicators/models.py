@@ -39,6 +39,13 @@ class Indicator(TenantModel):
     cumulative_since = models.PositiveSmallIntegerField("累計の起点年度", null=True, blank=True)
     owner = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="担当課")
     nodes = models.ManyToManyField(PlanNode, blank=True, related_name="indicators", verbose_name="関連項目")
+    baseline_text = models.CharField(
+        "基準値", max_length=100, blank=True, help_text="空欄: 基準年度の実績を基準値とする"
+    )
+    reference_amounts = models.JSONField(
+        "基準量", default=dict, blank=True,
+        help_text='目標が他の量の割合（例: 予算額の1割程度）のとき、年度ごとの基準量: {"2024": "120000000"}',
+    )
     group = models.CharField("区分", max_length=300, blank=True, help_text="例: 目標1（表の見出し）")
     footnotes = models.JSONField("注記", default=list, blank=True, help_text='[{"mark": "※1", "text": "…"}]')
     order = models.PositiveIntegerField("表示順", default=0)

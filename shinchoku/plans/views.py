@@ -68,6 +68,7 @@ def progress_list_view(request, pk: int):
         status=status or "",
         symbols=list(plan.status_scale.symbols.all()) if plan.status_scale_id else [],
         next_label=fiscal.to_wareki(ctx["fy"] + 1),
+        later_label=fiscal.to_wareki(ctx["fy"] + 2),
         result_label=fiscal.to_wareki(ctx["fy"]),
     )
     template = "plans/_progress_table.html" if request.htmx else "plans/progress_list.html"

@@ -1,0 +1,107 @@
+"""The judgement engine applied to stored indicators: builds :class:`IndicatorSpec` from the database
+and judges one indicator or every indicator of a plan in a fixed number of queries.
+
+Values are re-read from their published text (``raw_text``) with the same parser that stored them,
+so the engine always judges what was published, never a number someone typed over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Sequence
+
+from shinchoku.indicators.judgement import DefinitionChange, Direction, IndicatorSpec, Judgement, judge
+from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
+from shinchoku.indicators.values import ParsedValue, parse_value
+
+
+@dataclass
+class Series:
+    actuals: dict[int, ParsedValue]
+    targets: dict[int, ParsedValue]
+    estimates: dict[int, ParsedValue]
+
+
+def series_of(values: Iterable[IndicatorValue]) -> Series:
+    out = Series({}, {}, {})
+    for v in values:
+        table = {"actual": out.actuals, "target": out.targets, "estimate": out.estimates}[v.kind]
+        table[v.fiscal_year] = parse_value(v.raw_text)
+    return out
+
+
+def spec_for(
+    indicator: Indicator,
+    values: Sequence[IndicatorValue] | None = None,
+    changes: Sequence[IndicatorDefinitionChange] | None = None,
+) -> tuple[IndicatorSpec, Series]:
+    """The engine's view of a stored indicator (and its series, parsed)."""
+    values = list(indicator.values.all()) if values is None else values
+    changes = list(indicator.definition_changes.all()) if changes is None else changes
+    series = series_of(values)
+    references: dict[int, Decimal] = {}
+    for year, amount in (indicator.reference_amounts or {}).items():
+        try:
+            references[int(year)] = Decimal(str(amount))
+        except (InvalidOperation, ValueError):
+            continue  # a bad entry is reported by the form/import that wrote it; judge says 判定不可
+    spec = IndicatorSpec(
+        name=indicator.name,
+        unit=indicator.unit,
+        direction=Direction(indicator.direction) if indicator.direction else None,
+        baseline_year=indicator.baseline_year,
+        baseline=parse_value(indicator.baseline_text) if indicator.baseline_text else None,
+        targets=series.targets,
+        final_target_year=indicator.final_target_year,
+        definition_changes=[DefinitionChange(c.effective_fiscal_year, c.description) for c in changes],
+        cumulative_since=indicator.cumulative_since,
+        reference_amounts=references,
+    )
+    return spec, series
+
+
+def judge_indicator(
+    indicator: Indicator,
+    fiscal_year: int,
+    kind: str = "actual",
+    *,
+    values: Sequence[IndicatorValue] | None = None,
+    changes: Sequence[IndicatorDefinitionChange] | None = None,
+) -> Judgement:
+    spec, series = spec_for(indicator, values, changes)
+    return judge(spec, series.actuals, fiscal_year, estimates=series.estimates, kind=kind)
+
+
+def judge_plan(plan, fiscal_year: int, kind: str = "actual") -> list[tuple[Indicator, Judgement]]:
+    """Every indicator of the plan judged for the year, in table order (3 queries)."""
+    indicators = list(
+        Indicator.objects.filter(plan=plan).order_by("order", "code").prefetch_related("values", "definition_changes")
+    )
+    return [
+        (
+            ind,
+            judge_indicator(
+                ind, fiscal_year, kind, values=list(ind.values.all()), changes=list(ind.definition_changes.all())
+            ),
+        )
+        for ind in indicators
+    ]
+
+
+def judgement_dict(indicator: Indicator, j: Judgement) -> dict:
+    """JSON form used by the command line and the API."""
+    return {
+        "indicator_id": indicator.pk,
+        "code": indicator.code,
+        "name": indicator.name,
+        "fiscal_year": j.fiscal_year,
+        "kind": j.kind,
+        "grade": j.grade.value,
+        "achievement_rate": str(j.achievement_rate) if j.achievement_rate is not None else None,
+        "on_track": j.on_track,
+        "expected_value": str(j.expected_value) if j.expected_value is not None else None,
+        "trend": j.trend,
+        "definition_break": j.definition_break,
+        "reason": j.reason,
+    }

@@ -229,6 +229,9 @@ class Judgement:
     target_amount: Decimal | None = None  # target as a comparable number (reference resolved)
 
 
+_Goal = tuple[Decimal, ParsedValue]  # a target as (comparable number, published value)
+
+
 class _Undecidable(Exception):
     """判定不可 with a reason; raised inside judge() to short-circuit."""
 
@@ -304,7 +307,7 @@ class _Judge:
             return _reference_unit(self.spec.unit)
         return comparable_unit(pv, default_unit=self.spec.unit)
 
-    def good(self, x: Decimal, direction: Direction, goal: tuple[Decimal, ParsedValue] | None) -> Decimal | None:
+    def good(self, x: Decimal, direction: Direction, goal: _Goal | None) -> Decimal | None:
         """How good ``x`` is, larger = better; keep-within needs the goal to measure distance."""
         if direction is Direction.HIGHER_IS_BETTER:
             return x
@@ -339,18 +342,18 @@ class _Judge:
         value = self.value
         if value is None or value.is_missing:
             return self.undecidable(self._missing_sentence(value))
-        if not value.readable:
-            return self.undecidable(f"{self.label}「{value.text}」を数値として読めないため判定できません（{value.error}）")
-
         goal_year, target = self._goal()
         direction = self.spec.direction or infer_direction(target) or infer_direction(
             self.spec.targets.get(self.final_year) if self.final_year is not None else None
         )
         if direction is Direction.QUALITATIVE:
             return self._qualitative(target)
+        if not value.readable:
+            return self.undecidable(_unreadable_sentence(self.label, value))
         if direction is None:
             return self.undecidable(
-                "指標の方向（高いほど良い／低いほど良い）が設定されておらず、目標にも以上・以下などの条件がないため判定できません"
+                "指標の方向（高いほど良い／低いほど良い）が設定されておらず、"
+                "目標にも以上・以下などの条件がないため判定できません"
             )
         if target is not None:
             return self._against_target(direction, goal_year, target)
@@ -366,11 +369,16 @@ class _Judge:
             seen.add(change)
             compared = "・".join(
                 name
-                for name, broken in (("前年度", change in self.break_prev), ("基準値", change in self.break_base))
+                for name, broken in (
+                    ("前年度", change in self.break_prev),
+                    ("基準値", change in self.break_base),
+                )
                 if broken
             )
             when = f"{change.when}に" if change.when else f"{to_wareki(change.effective_fiscal_year)}から"
-            self.notes.append(f"※{when}指標の定義が変更（{change.description}）されたため{compared}との比較は参考")
+            self.notes.append(
+                f"※{when}指標の定義が変更（{change.description}）されたため{compared}との比較は参考"
+            )
 
     def _missing_sentence(self, value: ParsedValue | None) -> str:
         shown = "がない" if value is None else f"が{value.missing_label}の"
@@ -412,7 +420,7 @@ class _Judge:
 
     def _target_number(self, target: ParsedValue, year: int | None, what: str) -> Decimal:
         if not target.readable:
-            raise _Undecidable(f"{what}「{target.text}」を数値として読めないため判定できません（{target.error}）")
+            raise _Undecidable(_unreadable_sentence(what, target))
         t = self.number(target, year)
         if t is None:
             if target.reference is not None:
@@ -440,10 +448,11 @@ class _Judge:
         rate, rate_note = _rate(a, t, direction)
         self.result["achievement_rate"] = rate
         target_text = self.show(target)
-        if target.reference is not None:
-            target_text += f"（{target.reference} {_plain_number(self.spec.reference_amounts[goal_year])} × {_plain_number(target.value)}% = {_plain_number(t)}）"  # type: ignore[index]
-        if goal_year != self.year:
-            target_text = f"{to_wareki(goal_year)}の最終目標 {target_text}"  # type: ignore[arg-type]
+        if target.reference is not None and goal_year is not None:
+            amount = _plain_number(self.spec.reference_amounts[goal_year])
+            target_text += f"（{target.reference} {amount} × {_plain_number(target.value)}% = {_plain_number(t)}）"
+        if goal_year is not None and goal_year != self.year:
+            target_text = f"{to_wareki(goal_year)}の最終目標 {target_text}"
         else:
             target_text = f"目標 {target_text}"
         rate_text = f"達成率 {_percent(rate)}" if rate is not None else rate_note
@@ -475,9 +484,11 @@ class _Judge:
         """A year without its own target, before the final target year."""
         value = self.value
         assert value is not None
+        if self.final_year is None:
+            return self.undecidable("目標が設定されていないため判定できません")
         a = comparable_number(value, default_unit=self.spec.unit)
         assert a is not None
-        final = self.spec.targets.get(self.final_year) if self.final_year is not None else None
+        final = self.spec.targets.get(self.final_year)
         if final is None or final.is_missing:
             return self.undecidable("当該年度の目標も最終目標もないため判定できません")
         try:
@@ -487,8 +498,8 @@ class _Judge:
         except _Undecidable as exc:
             return self.undecidable(str(exc))
         self.sentences.append(
-            f"当該年度の目標はなく、{to_wareki(self.final_year)}の最終目標 {self.show(final)}に対し"  # type: ignore[arg-type]
-            f"{self.label} {self.show(value)}"
+            f"当該年度の目標はなく、{to_wareki(self.final_year)}の最終目標 {self.show(final)}"
+            f"に対し{self.label} {self.show(value)}"
         )
         self.result["target_amount"] = None
         self._trend(direction, a, (tf, final) if direction is Direction.WITHIN_BOUND else None)
@@ -510,7 +521,7 @@ class _Judge:
         return self.finish(grade, [*self.sentences, f"{verdict}", *self.notes])
 
     def _trend(
-        self, direction: Direction, a: Decimal, goal: tuple[Decimal, ParsedValue] | None
+        self, direction: Direction, a: Decimal, goal: _Goal | None
     ) -> tuple[Trend | None, bool]:
         """Trend against the previous year's actual; returns (trend, usable for the grade)."""
         prev = self.actuals.get(self.year - 1)
@@ -524,7 +535,9 @@ class _Judge:
         p = comparable_number(prev, default_unit=self.spec.unit)
         assert self.value is not None
         if p is None or self.unit_key(prev) != self.unit_key(self.value):
-            self.sentences.append(f"前年度（{prev_year} {self.show(prev)}）とは単位が異なるため比較できません")
+            self.sentences.append(
+                f"前年度（{prev_year} {self.show(prev)}）とは単位が異なるため比較できません"
+            )
             return None, False
         ga, gp = self.good(a, direction, goal), self.good(p, direction, goal)
         if ga is None or gp is None:
@@ -588,7 +601,8 @@ def _check_bound(direction: Direction, target: ParsedValue) -> None:
     }.get(direction)
     if allowed is not None and target.bound not in allowed:
         raise _Undecidable(
-            f"目標の条件「{target.bound_word}」が指標の方向（{DIRECTION_LABELS[direction]}）と矛盾するため判定できません"
+            f"目標の条件「{target.bound_word}」が指標の方向（{DIRECTION_LABELS[direction]}）と"
+            "矛盾するため判定できません"
         )
 
 
@@ -611,6 +625,10 @@ def _meets(a: Decimal, t: Decimal, target: ParsedValue, direction: Direction) ->
     if bound == "about":
         return abs(a - t) <= abs(t) * ABOUT_TOLERANCE
     return a == t
+
+
+def _unreadable_sentence(what: str, pv: ParsedValue) -> str:
+    return f"{what}「{pv.text}」を数値として読めないため判定できません（{pv.error}）"
 
 
 def _rate(a: Decimal, t: Decimal, direction: Direction) -> tuple[Decimal | None, str]:

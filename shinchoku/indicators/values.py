@@ -220,9 +220,10 @@ class ParsedValue:
         if split is None:
             raise ValueError(f"登録されていない単位です: {unit!r}")
         base, multiplier = split
-        number = Decimal(str(number)) if not isinstance(number, Decimal) else number
-        raw = qualifiers.pop("raw", "")
-        pv = cls(raw=str(raw), number=number, unit=unit, base_unit=base, multiplier=multiplier)
+        number = number if isinstance(number, Decimal) else Decimal(str(number))
+        pv = cls(number=number, unit=unit, base_unit=base, multiplier=multiplier)
+        # Qualifiers (approximate, bound, denominator …) go through replace() so that a misspelt
+        # field name fails loudly instead of being ignored.
         return replace(pv, **qualifiers)  # type: ignore[arg-type]
 
 

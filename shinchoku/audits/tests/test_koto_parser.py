@@ -24,7 +24,6 @@ from shinchoku.audits.koto import (
 KOTO = KOTO_AUDIT  # shipped with the product (shinchoku/demo/seeds); always present
 NAKANO = NAKANO_PROGRESS
 
-needs_seed = pytest.mark.usefixtures()  # kept as a marker; the seed always ships
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +99,6 @@ EXPECTED_DEPARTMENT_COUNTS = {
 # --------------------------------------------------------------------------- the seed document
 
 
-@needs_seed
 def test_metadata(report):
     assert report.fiscal_year == 2025  # 令和7年度
     assert report.municipality == "江東区"
@@ -114,7 +112,6 @@ def test_metadata(report):
     assert report.filename == KOTO.name
 
 
-@needs_seed
 def test_one_shiteki_and_37_iken(report):
     assert len(report.findings) == 38
     assert report.counts_by_kind() == {KIND_SHITEKI: 1, KIND_IKEN: 37}
@@ -130,7 +127,6 @@ def test_one_shiteki_and_37_iken(report):
     assert shiteki.label == "指摘事項1"
 
 
-@needs_seed
 def test_every_row_page_and_departments(report):
     got = {(f.kind, f.number): (f.page, f.departments) for f in report.findings}
     assert got == EXPECTED
@@ -142,14 +138,12 @@ def test_every_row_page_and_departments(report):
     assert [f.line for f in report.findings] == sorted(f.line for f in report.findings)
 
 
-@needs_seed
 def test_department_counts(report):
     assert report.department_counts() == EXPECTED_DEPARTMENT_COUNTS
     assert department_counts(report.findings) == EXPECTED_DEPARTMENT_COUNTS
     assert sum(EXPECTED_DEPARTMENT_COUNTS.values()) == 40
 
 
-@needs_seed
 def test_row_broken_across_page_break(report):
     """意見事項4: 対象部局 `DX推進課・ 情報システム` | header | `課` + rest of the summary."""
     f = _find(report, KIND_IKEN, 4)
@@ -161,14 +155,12 @@ def test_row_broken_across_page_break(report):
     assert f.line == 1152
 
 
-@needs_seed
 def test_spaces_inside_department_cell(report):
     f = _find(report, KIND_IKEN, 6)
     assert f.departments == ["DX推進課", "情報システム課"]
     assert f.title == "柔軟な働き方を実現する執務スペースの改善について"
 
 
-@needs_seed
 def test_continuation_with_empty_department_and_html(report):
     f12 = _find(report, KIND_IKEN, 12)
     assert f12.summary == "申請データを自動的に内部管理帳票に取り込めるよう、DX推進課が支援することが望ましい。"
@@ -183,7 +175,6 @@ def test_continuation_with_empty_department_and_html(report):
     assert f21.page == 102
 
 
-@needs_seed
 def test_text_kept_as_published(report):
     # The report's own typo (Cyrillic in デジタルデバイド) is kept: we store what was published.
     f37 = _find(report, KIND_IKEN, 37)
@@ -196,7 +187,6 @@ def test_text_kept_as_published(report):
     assert f24.title == "PDCAサイクルを通じた人材育成・DX推進の効率的・効果的改善について"
 
 
-@needs_seed
 def test_cross_check_with_detailed_findings(koto_text, report):
     headings = parse_koto_finding_headings(koto_text)
     assert len(headings) == 38
@@ -206,7 +196,6 @@ def test_cross_check_with_detailed_findings(koto_text, report):
     assert cross_check_koto(report, koto_text) == []
 
 
-@needs_seed
 def test_cross_check_detects_wrong_page_title_and_department(koto_text):
     bad = koto_text.replace("指摘事項1\tP56", "指摘事項1\tP99", 1)
     bad = bad.replace("道路関連資料の利用状況について 道路", "道路資料の利用について 道路", 1)
@@ -219,7 +208,6 @@ def test_cross_check_detects_wrong_page_title_and_department(koto_text):
     assert len(problems) == 3
 
 
-@needs_seed
 def test_other_layout_is_refused():
     with pytest.raises(KotoFormatError) as info:
         parse_koto_findings(NAKANO.read_text(encoding="utf-8"), filename=NAKANO.name)
@@ -231,7 +219,6 @@ def test_other_layout_is_refused():
     assert str(err).startswith(f"{NAKANO.name}:1: ")
 
 
-@needs_seed
 def test_declared_count_mismatch_is_an_error(koto_text):
     # Drop 意見事項37's row: the report still declares 37.
     lines = koto_text.splitlines()

@@ -28,7 +28,6 @@ from shinchoku.evaluations.arakawa import (
 SEED_NAME = "000_6736268acf8379d0.txt"
 SEED = ARAKAWA_SHEETS  # shipped with the product (shinchoku/demo/seeds); always present
 
-requires_seed = pytest.mark.usefixtures()  # kept as a marker; the seed always ships
 
 YEARS7 = [2017, 2018, 2019, 2020, 2021, 2022, 2023]  # 29年度 30年度 元年度 2年度 … 5年度
 

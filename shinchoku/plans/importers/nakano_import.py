@@ -70,13 +70,13 @@ class NakanoProgressImporter:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ImportFailed(Problem("ファイルが見つかりません", file=name))
+            raise ImportFailed(Problem("ファイルが見つかりません", file=name)) from None
         except UnicodeDecodeError as exc:
-            raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name))
+            raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name)) from exc
         try:
             report = parse_nakano_report(text, filename=name)
         except NakanoFormatError as exc:
-            raise ImportFailed(Problem(exc.message, file=name, row=exc.line))
+            raise ImportFailed(Problem(exc.message, file=name, row=exc.line)) from exc
         code = options.get("municipality") or NAKANO_CODE
         if not re.fullmatch(r"\d{6}", code):
             raise ImportFailed(Problem(f"団体コード「{code}」は6桁の数字ではありません", file=name))

@@ -74,7 +74,7 @@ def test_query_count_does_not_grow_with_plan_size(client, view):
 
     from shinchoku.core.models import Membership
 
-    small, large = build_ward(10, seed=2), None
+    small = build_ward(10, seed=2)
     user = get_user_model().objects.create_user("counter", password="x" * 12)
     Membership.objects.create(user=user, municipality=small.municipality, role="planning")
     client.force_login(user)

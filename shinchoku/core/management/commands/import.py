@@ -37,7 +37,7 @@ class Command(BaseCommand):
                     ]}
                     self.stdout.write(_dumps(payload))
                     sys.exit(1)
-                raise CommandError("取り込みを中止しました（何も書き込んでいません）:\n" + str(exc))
+                raise CommandError("取り込みを中止しました（何も書き込んでいません）:\n" + str(exc)) from exc
         if json:
             self.stdout.write(_dumps({"ok": True, **result.as_dict()}))
             return

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         try:
             fy = fiscal.parse_fiscal_year(options["fy"])
         except fiscal.FiscalYearError as exc:
-            raise CommandError(f"--fy: {exc}")
+            raise CommandError(f"--fy: {exc}") from exc
         results = judge_plan(plan, fy, options["kind"])
         if options["json"]:
             self.stdout.write(json.dumps(

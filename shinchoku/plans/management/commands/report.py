@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             fy = fiscal.parse_fiscal_year(options["fy"])
         except fiscal.FiscalYearError as exc:
-            raise CommandError(f"--fy: {exc}")
+            raise CommandError(f"--fy: {exc}") from exc
         if kind == "status-counts":
             counts = status_counts(plan, fy)
             if not counts:

@@ -1,7 +1,46 @@
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from shinchoku.core.models import ChangeLog, Role
+from shinchoku.core.tenancy import tenant_for
 
 
 @login_required
 def home(request):
     return redirect("plans:list")
+
+
+@login_required
+def change_log(request):
+    """Change log — 変更履歴: every create/update/delete of the municipality's records, newest first.
+
+    Read by the planning division and auditors (SPEC: auditors rely on it); filters by target type,
+    object, user and batch (one import or request).
+    """
+    tenant = tenant_for(request)
+    if not (tenant.is_superuser or tenant.role in {Role.PLANNING, Role.AUDITOR}):
+        raise PermissionDenied("変更履歴は企画・DX推進課と監査の担当者だけが閲覧できます。")
+    rows = ChangeLog.objects.filter(municipality=tenant.municipality).select_related("user")
+    filters = {k: request.GET.get(k, "").strip() for k in ("model", "object_id", "actor", "batch", "action")}
+    if filters["model"]:
+        rows = rows.filter(model=filters["model"])
+    if filters["object_id"]:
+        rows = rows.filter(object_id=filters["object_id"])
+    if filters["actor"]:
+        rows = rows.filter(actor__icontains=filters["actor"])
+    if filters["batch"]:
+        rows = rows.filter(batch=filters["batch"])
+    if filters["action"] in ChangeLog.Action.values:
+        rows = rows.filter(action=filters["action"])
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    models = (
+        ChangeLog.objects.filter(municipality=tenant.municipality).order_by("model").values_list("model", flat=True).distinct()
+    )
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "core/change_log.html", {
+        "page": page, "filters": filters, "models": list(models), "actions": ChangeLog.Action.choices, "query": query,
+    })

@@ -1,0 +1,30 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("username, status", [
+    ("planning", 200), ("auditor", 200), ("admin", 200), ("digital", 403), ("executive", 403),
+])
+def test_who_may_read_the_change_log(client, nakano_plan, username, status):
+    client.force_login(get_user_model().objects.get(username=username))
+    assert client.get(reverse("change_log")).status_code == status
+
+
+def test_change_log_shows_an_update_with_before_and_after(client, nakano_plan):
+    from shinchoku.core.changelog import acting_as
+    from shinchoku.plans.services import save_progress
+
+    user = get_user_model().objects.get(username="planning")
+    node = nakano_plan.nodes.get(code="1-1-①-2")
+    with acting_as(user):
+        save_progress(node, 2023, result="コンビニ交付の広報を強化した。")
+    client.force_login(get_user_model().objects.get(username="auditor"))
+    html = client.get(reverse("change_log") + "?model=plans.ProgressEntry&action=update").content.decode()
+    assert "コンビニ交付の広報を強化した。" in html and "planning" in html
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get(reverse("change_log")).status_code == 302

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
+from shinchoku.indicators.services import parsed_fields
+
+
+def _read_again(value: IndicatorValue) -> None:
+    """The admin edits the published text only: derive the parsed columns from it (never a stale
+    number next to a changed text) and give a new row its indicator's municipality."""
+    for name, parsed in parsed_fields(value.raw_text).items():
+        setattr(value, name, parsed)
+    if value.indicator_id and not value.municipality_id:
+        value.municipality_id = value.indicator.municipality_id
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -23,13 +33,23 @@ class IndicatorAdmin(admin.ModelAdmin):
     filter_horizontal = ("nodes",)
     inlines = [DefinitionChangeInline, IndicatorValueInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not IndicatorValue:
+            return super().save_formset(request, form, formset, change)
+        for value in formset.save(commit=False):
+            _read_again(value)
+            value.save()
+        for value in formset.deleted_objects:
+            value.delete()
+        formset.save_m2m()
+
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(admin.ModelAdmin):
     list_display = ("indicator", "fiscal_year", "kind", "raw_text", "value", "readable")
     list_filter = ("kind", "readable", "fiscal_year")
+    readonly_fields = ("value", "unit", "approximate", "bound", "denominator", "readable", "parse_note", "footnote_marks")
 
-
-@admin.register(IndicatorDefinitionChange)
-class IndicatorDefinitionChangeAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "effective_fiscal_year", "description")
+    def save_model(self, request, obj, form, change):
+        _read_again(obj)
+        super().save_model(request, obj, form, change)

@@ -1,13 +1,29 @@
-"""Writes to indicators — values are always stored as published *and* as read by the value parser."""
+"""Writes to indicators — values are always stored as published *and* as read by the value parser.
+
+The first part is what importers use (no permission check: the importer checked who runs it); the
+editing part below is what the UI uses: every function checks permissions first.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from shinchoku.core import fiscal
+from shinchoku.core.changelog import acting_as, current_actor
+from shinchoku.core.tenancy import Tenant
+from shinchoku.core.text import nfkc, remove_spaces
 from shinchoku.core.upsert import UpsertTally
+from shinchoku.indicators import permissions
 from shinchoku.indicators import values as value_parser
-from shinchoku.indicators.models import Indicator, IndicatorValue
+from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
+from shinchoku.plans.models import Plan
 
 
 def parsed_fields(raw: str) -> dict:
@@ -77,3 +93,350 @@ def value_parser_direction(raw: str) -> str | None:
 
     direction = infer_direction(value_parser.parse_value(raw))
     return direction.value if direction is not None else None
+
+
+# --------------------------------------------------------------------------- editing (the UI's writes)
+#
+# Every function below checks who may do it (``permissions``) before touching the database and
+# raises PermissionDenied with the Japanese reason; invalid input raises ValidationError whose
+# message dict is keyed by the form field it belongs to. Change-log rows (before / after) come from
+# the tracked models' signals; a user passed as ``actor`` outside a request is recorded as the actor.
+
+DEFINITION_FIELDS = (
+    "name", "kind", "unit", "direction", "definition", "data_source", "baseline_year", "baseline_text",
+    "final_target_year", "cumulative_since", "owner", "nodes", "reference_amounts", "group",
+)
+# Who answers for an indicator and where it sits in the plan's table: the planning division decides.
+STRUCTURE_FIELDS = frozenset({"owner", "nodes", "group"})
+STRUCTURE_LABELS = {"owner": "担当課", "nodes": "関連項目", "group": "区分"}
+YEAR_FIELDS = ("baseline_year", "final_target_year", "cumulative_since")
+
+
+class UnreadableValueError(ValidationError):
+    """The value parser cannot read the text; it is stored only when the editor confirms."""
+
+    def __init__(self, parsed: value_parser.ParsedValue):
+        self.parsed = parsed
+        super().__init__({"raw_text": [f"「{parsed.raw}」は数値として読めません（{parsed.error}）"]})
+
+
+class StaleValueError(ValidationError):
+    """Someone changed the cell after the editor opened it. Nothing was written."""
+
+    def __init__(self, current: IndicatorValue | None, expected: str):
+        self.current = current
+        shown = f"「{current.raw_text}」" if current is not None and current.raw_text else "空欄"
+        opened = f"「{expected}」" if expected else "空欄"
+        message = (
+            f"この欄は編集を始めた後に他の人が更新しました（開いたとき {opened}、現在 {shown}）。"
+            "現在の値を確認してから保存し直してください"
+        )
+        super().__init__({"raw_text": [message]})
+
+
+@dataclass
+class ValueChange:
+    """What a value save did: created / updated / unchanged / deleted / absent (nothing to clear)."""
+
+    indicator: Indicator
+    fiscal_year: int
+    kind: str
+    action: str
+    value: IndicatorValue | None
+    before: str | None  # the published text before, None when there was no row
+    parsed: value_parser.ParsedValue | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.action in ("created", "updated", "deleted")
+
+
+def _acting(actor):
+    """Attribute the writes to ``actor`` when it is a user and nobody is acting yet (shell, tests)."""
+    if not isinstance(actor, Tenant) and getattr(actor, "is_authenticated", False) and current_actor().user is None:
+        return acting_as(actor)
+    return contextlib.nullcontext()
+
+
+def _year(value, field: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return fiscal.parse_fiscal_year(value)
+    except fiscal.FiscalYearError as exc:
+        errors.setdefault(field, []).append(str(exc))
+        return None
+
+
+def _text(value, field: str, label: str, max_length: int, errors: dict, *, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        errors.setdefault(field, []).append(f"{label}を入力してください")
+    if len(text) > max_length:
+        errors.setdefault(field, []).append(f"{label}は{max_length}文字以内で入力してください（{len(text)}文字）")
+    return text
+
+
+def normalise_reference_amounts(amounts, errors: dict | None = None) -> dict[str, str]:
+    """{2024: Decimal('120000000')} or {"2024": "120,000,000円"} → {"2024": "120000000"} (base units)."""
+    errors = {} if errors is None else errors
+    out: dict[str, str] = {}
+    for year, amount in dict(amounts or {}).items():
+        fy = _year(year, "reference_amounts", errors)
+        if fy is None:
+            continue
+        if isinstance(amount, (int, Decimal)) and not isinstance(amount, bool):
+            amount = _plain_decimal(Decimal(amount))
+        pv = amount if isinstance(amount, value_parser.ParsedValue) else value_parser.parse_value(str(amount))
+        if not pv.has_number or pv.denominator is not None or pv.reference or pv.bound or pv.approximate:
+            why = pv.error or "金額・数量を1つの数値で書いてください（約・以上・分数は使えません）"
+            errors.setdefault("reference_amounts", []).append(f"{fy}年度の基準量「{pv.raw}」を読めません（{why}）")
+            continue
+        out[str(fy)] = _plain_decimal(pv.value)
+    return dict(sorted(out.items()))
+
+
+def _plain_decimal(number: Decimal) -> str:
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _clean_definition(
+    municipality_id: int, plan_id: int | None, fields: dict, current: Indicator | None
+) -> dict:
+    """Validate and normalise definition fields; raises ValidationError keyed by field."""
+    unknown = set(fields) - set(DEFINITION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+    for name, value in fields.items():
+        if name == "name":
+            out[name] = _text(value, name, "指標名", 300, errors, required=True)
+        elif name == "kind":
+            if value not in Indicator.Kind.values:
+                errors.setdefault(name, []).append(f"種別「{value}」は選べません（{'・'.join(Indicator.Kind.labels)}）")
+            out[name] = value
+        elif name == "direction":
+            value = value or ""
+            if value and value not in Indicator.Direction.values:
+                errors.setdefault(name, []).append(f"方向「{value}」は選べません（{'・'.join(Indicator.Direction.labels)}）")
+            out[name] = value
+        elif name == "unit":
+            unit = _text(nfkc(value or ""), name, "単位", 30, errors)
+            if unit and value_parser.split_unit(unit) is None:
+                errors.setdefault(name, []).append(
+                    f"「{unit}」は登録されていない単位です（例: 件・%・人・団体・時間・千円・万件）"
+                )
+            out[name] = unit
+        elif name in ("definition",):
+            out[name] = "" if value is None else str(value).strip()
+        elif name == "data_source":
+            out[name] = _text(value, name, "出典", 300, errors)
+        elif name == "group":
+            out[name] = _text(value, name, "区分", 300, errors)
+        elif name in YEAR_FIELDS:
+            out[name] = _year(value, name, errors)
+        elif name == "baseline_text":
+            text = _text(value, name, "基準値", 100, errors)
+            if text:
+                pv = value_parser.parse_value(text)
+                if not pv.readable:
+                    errors.setdefault(name, []).append(f"基準値「{text}」を読めません（{pv.error}）")
+                elif not pv.has_number:
+                    errors.setdefault(name, []).append("基準値には数値を入力してください（空欄: 基準年度の実績を使います）")
+            out[name] = text
+        elif name == "owner":
+            if value is not None and value.municipality_id != municipality_id:
+                raise PermissionDenied("担当課は同じ団体の所管課から選んでください")
+            out[name] = value
+        elif name == "nodes":
+            nodes = list(value or [])
+            for node in nodes:
+                if node.municipality_id != municipality_id:
+                    raise PermissionDenied("関連項目は同じ団体の計画項目から選んでください")
+                if plan_id is not None and node.plan_id != plan_id:
+                    errors.setdefault(name, []).append(f"「{node}」はこの指標の計画の項目ではありません")
+            out[name] = nodes
+        elif name == "reference_amounts":
+            out[name] = normalise_reference_amounts(value, errors)
+    baseline = out.get("baseline_year", current.baseline_year if current else None)
+    final = out.get("final_target_year", current.final_target_year if current else None)
+    if baseline is not None and final is not None and baseline > final and "baseline_year" not in errors:
+        errors.setdefault("final_target_year" if "final_target_year" in out else "baseline_year", []).append(
+            f"最終目標年度（{fiscal.label(final)}）が基準年度（{fiscal.label(baseline)}）より前です"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _differs(indicator: Indicator, name: str, value) -> bool:
+    if name == "nodes":
+        return set(indicator.nodes.values_list("pk", flat=True)) != {n.pk for n in value}
+    if name == "owner":
+        return indicator.owner_id != (value.pk if value is not None else None)
+    return getattr(indicator, name) != value
+
+
+def update_indicator_definition(actor, indicator: Indicator, **fields) -> list[str]:
+    """Change the definition fields given (see DEFINITION_FIELDS); returns the names that changed.
+
+    An editor may change the definition of an indicator it answers for, but not who answers for it
+    (owner, linked nodes) nor its group: refused with PermissionDenied, nothing written.
+    """
+    tenant = permissions.require_edit(actor, indicator, "指標の定義の変更")
+    cleaned = _clean_definition(indicator.municipality_id, indicator.plan_id, fields, indicator)
+    changed = [name for name, value in cleaned.items() if _differs(indicator, name, value)]
+    structural = [STRUCTURE_LABELS[name] for name in changed if name in STRUCTURE_FIELDS]
+    if structural and not tenant.is_planning:
+        raise PermissionDenied(f"{'・'.join(structural)}の変更は{permissions.PLANNING_ONLY}のみが行えます")
+    if not changed:
+        return []
+    with transaction.atomic(), _acting(actor):
+        row = [name for name in changed if name != "nodes"]
+        for name in row:
+            setattr(indicator, name, cleaned[name])
+        if row:
+            indicator.save()
+        if "nodes" in changed:
+            indicator.nodes.set(cleaned["nodes"])
+    return changed
+
+
+def _next_code(plan: Plan, group: str) -> str:
+    existing = set(Indicator.objects.filter(plan=plan).values_list("code", flat=True))
+    m = re.match(r"^\s*(目標\s*\d+)", nfkc(group or ""))
+    prefix = f"{remove_spaces(m.group(1))}-" if m else "指標"
+    n = Indicator.objects.filter(plan=plan, group=group).count() + 1 if m else len(existing) + 1
+    while f"{prefix}{n}" in existing:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def create_indicator(actor, plan: Plan, *, name: str, code: str = "", **fields) -> Indicator:
+    """A new indicator of ``plan`` (planning division only), placed after the last one of its group.
+
+    ``code`` (指標コード, unique in the plan) defaults to the next free code of the group
+    (目標1-6 after 目標1-5) or 指標N.
+    """
+    permissions.require_planning(actor, plan.municipality, "指標の追加")
+    fields = {"kind": Indicator.Kind.OUTCOME, **fields, "name": name}
+    cleaned = _clean_definition(plan.municipality_id, plan.pk, fields, None)
+    code = nfkc(code or "").strip()
+    if len(code) > 50:
+        raise ValidationError({"code": ["指標コードは50文字以内で入力してください"]})
+    with transaction.atomic(), _acting(actor):
+        group = cleaned.get("group", "")
+        code = code or _next_code(plan, group)
+        if Indicator.objects.filter(plan=plan, code=code).exists():
+            raise ValidationError({"code": [f"指標コード「{code}」はこの計画で既に使われています"]})
+        siblings = Indicator.objects.filter(plan=plan).order_by("order", "code")
+        last_of_group = siblings.filter(group=group).last()
+        if last_of_group is None:
+            order = (siblings.last().order + 1) if siblings.exists() else 1
+        else:
+            order = last_of_group.order + 1
+            for later in siblings.filter(order__gte=order):
+                later.order += 1
+                later.save(update_fields=["order"])
+        nodes = cleaned.pop("nodes", [])
+        indicator = Indicator.objects.create(
+            municipality_id=plan.municipality_id, plan=plan, code=code, order=order, **cleaned
+        )
+        if nodes:
+            indicator.nodes.set(nodes)
+    return indicator
+
+
+def add_definition_change(actor, indicator: Indicator, effective_fiscal_year, description: str) -> IndicatorDefinitionChange:
+    """Record that the indicator is measured differently from ``effective_fiscal_year`` on."""
+    permissions.require_edit(actor, indicator, "定義変更の登録")
+    errors: dict[str, list[str]] = {}
+    year = _year(effective_fiscal_year, "effective_fiscal_year", errors)
+    if year is None and "effective_fiscal_year" not in errors:
+        errors["effective_fiscal_year"] = ["適用年度を入力してください"]
+    text = _text(description, "description", "変更内容", 2000, errors, required=True)
+    if year is not None and indicator.definition_changes.filter(effective_fiscal_year=year).exists():
+        errors.setdefault("effective_fiscal_year", []).append(
+            f"{fiscal.label(year)}の定義変更は既に登録されています（変えるときは削除してから登録し直してください）"
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), _acting(actor):
+        return IndicatorDefinitionChange.objects.create(
+            municipality_id=indicator.municipality_id, indicator=indicator, effective_fiscal_year=year, description=text
+        )
+
+
+def remove_definition_change(actor, change: IndicatorDefinitionChange) -> None:
+    permissions.require_edit(actor, change.indicator, "定義変更の削除")
+    with transaction.atomic(), _acting(actor):
+        change.delete()
+
+
+def _value_key(indicator: Indicator, fiscal_year, kind: str) -> int:
+    errors: dict[str, list[str]] = {}
+    year = _year(fiscal_year, "fiscal_year", errors)
+    if kind not in IndicatorValue.Kind.values:
+        errors.setdefault("kind", []).append(f"区分「{kind}」は選べません（{'・'.join(IndicatorValue.Kind.labels)}）")
+    if year is None and not errors:
+        errors["fiscal_year"] = ["年度を入力してください"]
+    if errors:
+        raise ValidationError(errors)
+    return year
+
+
+def _check_expected(row: IndicatorValue | None, expected: str | None) -> None:
+    if expected is None:
+        return
+    current = row.raw_text if row is not None else ""
+    if current != expected:
+        raise StaleValueError(row, expected)
+
+
+def save_indicator_value(
+    actor, indicator: Indicator, fiscal_year, kind: str, raw: str, *,
+    confirm_unreadable: bool = False, expected: str | None = None,
+) -> ValueChange:
+    """Store the published text of one cell (年度 × 実績/目標/見込み) as written, and as read.
+
+    * The text is kept verbatim (surrounding whitespace aside). A blank text clears the cell.
+    * Text the value parser cannot read raises :class:`UnreadableValueError` (nothing written) unless
+      ``confirm_unreadable``: then it is stored with ``readable=False`` and no number — the engine
+      judges it 判定不可, never a guessed figure.
+    * ``expected``: the text the editor started from ('' = empty cell); if the cell changed since,
+      :class:`StaleValueError` and nothing is written.
+    """
+    permissions.require_edit(actor, indicator, "指標の値の入力")
+    year = _value_key(indicator, fiscal_year, kind)
+    text = (raw or "").strip()
+    if not text:
+        return clear_indicator_value(actor, indicator, year, kind, expected=expected)
+    if len(text) > IndicatorValue._meta.get_field("raw_text").max_length:
+        raise ValidationError({"raw_text": ["公表値は300文字以内で入力してください"]})
+    parsed = value_parser.parse_value(text)
+    with transaction.atomic(), _acting(actor):
+        row = IndicatorValue.objects.select_for_update().filter(indicator=indicator, fiscal_year=year, kind=kind).first()
+        _check_expected(row, expected)
+        before = row.raw_text if row is not None else None
+        if row is not None and row.raw_text == text:
+            return ValueChange(indicator, year, kind, "unchanged", row, before, parsed)
+        if not parsed.readable and not confirm_unreadable:
+            raise UnreadableValueError(parsed)
+        value = set_indicator_value(indicator, year, kind, text)
+    return ValueChange(indicator, year, kind, "created" if row is None else "updated", value, before, parsed)
+
+
+def clear_indicator_value(actor, indicator: Indicator, fiscal_year, kind: str, *, expected: str | None = None) -> ValueChange:
+    """Delete the cell's row (年度 × 区分); nothing to delete is not an error."""
+    permissions.require_edit(actor, indicator, "指標の値の削除")
+    year = _value_key(indicator, fiscal_year, kind)
+    with transaction.atomic(), _acting(actor):
+        row = IndicatorValue.objects.select_for_update().filter(indicator=indicator, fiscal_year=year, kind=kind).first()
+        _check_expected(row, expected)
+        if row is None:
+            return ValueChange(indicator, year, kind, "absent", None, None)
+        before = row.raw_text
+        row.delete()
+    return ValueChange(indicator, year, kind, "deleted", None, before)

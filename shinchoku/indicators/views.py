@@ -1,16 +1,34 @@
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from shinchoku.core import fiscal
+from shinchoku.core.tenancy import Tenant, tenant_for
 from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
+from shinchoku.indicators import permissions, services
 from shinchoku.indicators.charts import indicator_chart
 from shinchoku.indicators.engine import judge_plan, spec_for
-from shinchoku.indicators.judgement import Grade, judge
-from shinchoku.indicators.models import Indicator
+from shinchoku.indicators.forms import (
+    DefinitionChangeForm,
+    IndicatorDefinitionForm,
+    NewIndicatorForm,
+    ValueForm,
+    reading_of,
+)
+from shinchoku.indicators.judgement import Grade, Judgement, judge
+from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
 from shinchoku.indicators.queries import indicator_table
+from shinchoku.indicators.values import parse_value
 from shinchoku.plans.models import Plan
 
 GRADES = [g.value for g in Grade]
@@ -43,6 +61,7 @@ def plan_indicators(request, pk: int):
         "plan": plan, "table": table, "fy": fy, "fy_label": fiscal.label(fy), "fy_error": fy_error,
         "years": [(y, fiscal.label(y)) for y in range(plan.period_end, plan.period_start - 1, -1)],
         "grade": grade, "grades": GRADES, "grade_counts": counts, "kind": kind,
+        "can_create": permissions.can_create(tenant_for(request), plan),
     })
 
 
@@ -63,4 +82,305 @@ def indicator_detail(request, pk: int):
         "indicator": indicator, "values": values, "plan": indicator.plan, "changes": changes,
         "chart": mark_safe(indicator_chart(spec, series)), "judgements": judgements, "latest": latest,
         "direction": spec.direction, "years": years,
+        "can_edit": permissions.can_edit(tenant_for(request), indicator), "tab": "detail",
     })
+
+
+# --------------------------------------------------------------------------- editing
+#
+# Plain POST forms; with htmx a value cell posts itself and swaps only itself (plus the grade and
+# chart, out of band). Every write goes through ``services``, which checks permissions; the pages
+# ask ``permissions`` first so that a refused person sees why instead of a form.
+
+
+def editing(view):
+    """login_required, and PermissionDenied → a 403 page that shows the Japanese reason."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(request, "indicators/refused.html", {"message": str(exc) or "この操作は許可されていません"}, status=403)
+
+    return login_required(wrapped)
+
+
+def _indicator_for_edit(request, pk: int, what: str = "この指標の編集") -> tuple[Indicator, Tenant]:
+    indicator = get_scoped(request, Indicator.objects.select_related("plan", "owner"), pk=pk)
+    tenant = tenant_for(request)
+    permissions.require_edit(tenant, indicator, what)
+    return indicator, tenant
+
+
+def _latest_actual(indicator: Indicator) -> Judgement | None:
+    spec, series = spec_for(indicator, list(indicator.values.all()), list(indicator.definition_changes.all()))
+    if not series.actuals:
+        return None
+    return judge(spec, series.actuals, max(series.actuals), estimates=series.estimates)
+
+
+def _grade_note(before: Judgement | None, after: Judgement | None) -> str:
+    if after is None:
+        return ""
+    label = f"判定（{fiscal.to_wareki(after.fiscal_year)} 実績）"
+    if before is not None and before.fiscal_year == after.fiscal_year and before.grade != after.grade:
+        return f"{label}: {before.grade.value} → {after.grade.value}"
+    return f"{label}: {after.grade.value}"
+
+
+FIELD_LABELS = {name: IndicatorDefinitionForm.base_fields[name].label for name in services.DEFINITION_FIELDS}
+
+
+@editing
+def indicator_edit(request, pk: int):
+    """The definition of one indicator and its definition changes."""
+    indicator, tenant = _indicator_for_edit(request, pk, "指標の定義の変更")
+    form_kwargs = {"municipality": indicator.municipality, "plan": indicator.plan, "planning": tenant.is_planning, "indicator": indicator}
+    if request.method == "POST":
+        form = IndicatorDefinitionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            before = _latest_actual(indicator)
+            try:
+                changed = services.update_indicator_definition(tenant, indicator, **form.service_fields())
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                if changed:
+                    note = _grade_note(before, _latest_actual(indicator))
+                    names = "・".join(FIELD_LABELS[c] for c in changed)
+                    messages.success(request, "。".join(filter(None, [f"保存しました（{names}）", note])) + "。")
+                else:
+                    messages.info(request, "変更はありませんでした。")
+                return redirect("indicators:edit", pk=indicator.pk)
+    else:
+        form = IndicatorDefinitionForm(**form_kwargs)
+    return _edit_page(request, indicator, tenant, form, DefinitionChangeForm())
+
+
+def _edit_page(request, indicator, tenant, form, change_form, status: int = 200):
+    return render(request, "indicators/indicator_edit.html", {
+        "indicator": indicator, "plan": indicator.plan, "form": form, "change_form": change_form,
+        "changes": list(indicator.definition_changes.all()), "planning": tenant.is_planning,
+        "latest": _latest_actual(indicator), "tab": "edit",
+        "linked_nodes": list(indicator.nodes.select_related("relisted_from").order_by("path")),
+    }, status=status)
+
+
+@editing
+@require_POST
+def definition_change_add(request, pk: int):
+    indicator, tenant = _indicator_for_edit(request, pk, "定義変更の登録")
+    change_form = DefinitionChangeForm(request.POST)
+    if change_form.is_valid():
+        try:
+            change = services.add_definition_change(
+                tenant, indicator, change_form.cleaned_data["effective_fiscal_year"], change_form.cleaned_data["description"]
+            )
+        except ValidationError as exc:
+            change_form.add_service_error(exc)
+        else:
+            messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を登録しました。")
+            return redirect(reverse("indicators:edit", args=[indicator.pk]) + "#changes")
+    form = IndicatorDefinitionForm(municipality=indicator.municipality, plan=indicator.plan, planning=tenant.is_planning, indicator=indicator)
+    return _edit_page(request, indicator, tenant, form, change_form)
+
+
+@editing
+@require_POST
+def definition_change_delete(request, pk: int, change_pk: int):
+    indicator, tenant = _indicator_for_edit(request, pk, "定義変更の削除")
+    change = get_object_or_404(IndicatorDefinitionChange, pk=change_pk, indicator=indicator)
+    services.remove_definition_change(tenant, change)
+    messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を削除しました。")
+    return redirect(reverse("indicators:edit", args=[indicator.pk]) + "#changes")
+
+
+@editing
+def indicator_new(request, pk: int):
+    """A new indicator of a plan (planning division only)."""
+    plan = get_scoped(request, Plan.objects.all(), pk=pk)
+    tenant = tenant_for(request)
+    permissions.require_planning(tenant, plan.municipality, "指標の追加")
+    form_kwargs = {"municipality": plan.municipality, "plan": plan, "planning": True}
+    if request.method == "POST":
+        form = NewIndicatorForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                indicator = services.create_indicator(tenant, plan, code=form.cleaned_data["code"], **fields)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, f"指標「{indicator.name}」（{indicator.code}）を追加しました。値を入力してください。")
+                return redirect("indicators:values", pk=indicator.pk)
+    else:
+        form = NewIndicatorForm(initial={"kind": Indicator.Kind.OUTCOME, "final_target_year": plan.period_end}, **form_kwargs)
+    groups = list(
+        Indicator.objects.filter(plan=plan).exclude(group="").order_by("order").values_list("group", flat=True).distinct()
+    )
+    return render(request, "indicators/indicator_new.html", {"plan": plan, "form": form, "groups": list(dict.fromkeys(groups))})
+
+
+# --- the values grid
+
+
+KINDS = [(k.value, k.label) for k in (IndicatorValue.Kind.ACTUAL, IndicatorValue.Kind.TARGET, IndicatorValue.Kind.ESTIMATE)]
+
+
+@dataclass
+class Cell:
+    """One editable cell of the values grid and what to show in it."""
+
+    fiscal_year: int
+    kind: str
+    stored: IndicatorValue | None
+    text: str = ""
+    previous: str = ""
+    reading_class: str = ""
+    reading: str = ""
+    errors: list[str] = field(default_factory=list)
+    confirm: bool = False
+    saved: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"cell-{self.fiscal_year}-{self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return IndicatorValue.Kind(self.kind).label
+
+    @property
+    def year_label(self) -> str:
+        return fiscal.to_wareki(self.fiscal_year)
+
+
+def _cell(indicator: Indicator, year: int, kind: str, stored: IndicatorValue | None) -> Cell:
+    text = stored.raw_text if stored is not None else ""
+    cell = Cell(year, kind, stored, text=text, previous=text)
+    if stored is not None:
+        cell.reading_class, cell.reading = reading_of(parse_value(stored.raw_text), indicator.unit)
+    return cell
+
+
+def _grid_years(indicator: Indicator, values) -> list[int]:
+    years = {v.fiscal_year for v in values}
+    if indicator.plan is not None:
+        years |= set(range(indicator.plan.period_start, indicator.plan.period_end + 1))
+    years |= {y for y in (indicator.baseline_year, indicator.final_target_year) if y}
+    if not years:
+        years = {fiscal.fiscal_year_of(timezone.localdate())}
+    return sorted(years)
+
+
+def _values_context(indicator: Indicator, overrides: dict[tuple[int, str], Cell] | None = None) -> dict:
+    values = list(indicator.values.all())
+    changes = list(indicator.definition_changes.all())
+    spec, series = spec_for(indicator, values, changes)
+    index = {(v.fiscal_year, v.kind): v for v in values}
+    grades = _grades(spec, series)
+    rows = []
+    for year in _grid_years(indicator, values):
+        cells = []
+        for kind, _ in KINDS:
+            cell = (overrides or {}).get((year, kind)) or _cell(indicator, year, kind, index.get((year, kind)))
+            cells.append(cell)
+        rows.append({
+            "year": year, "label": fiscal.to_wareki(year), "cells": cells,
+            "actual": grades.get((year, "actual")), "estimate": grades.get((year, "estimate")),
+            "change": next((c for c in changes if c.effective_fiscal_year == year), None),
+        })
+    return {
+        "indicator": indicator, "plan": indicator.plan, "rows": rows, "kinds": KINDS, "grades": grades,
+        "chart": mark_safe(indicator_chart(spec, series)), "direction": spec.direction, "tab": "values",
+    }
+
+
+def _grades(spec, series) -> dict[tuple[int, str], Judgement]:
+    out = {(y, "actual"): judge(spec, series.actuals, y, estimates=series.estimates) for y in series.actuals}
+    out |= {(y, "estimate"): judge(spec, series.actuals, y, estimates=series.estimates, kind="estimate") for y in series.estimates}
+    return out
+
+
+@editing
+def indicator_values(request, pk: int):
+    """The values grid: one row per fiscal year, 実績・目標・見込み each saved on its own."""
+    indicator, _ = _indicator_for_edit(request, pk, "指標の値の入力")
+    ctx = _values_context(indicator)
+    ctx["extra_form"] = ValueForm(initial={"kind": IndicatorValue.Kind.ACTUAL})
+    return render(request, "indicators/indicator_values.html", ctx)
+
+
+@editing
+@require_POST
+def indicator_value_save(request, pk: int):
+    """Save (or clear) one cell. Unreadable text is stored only after the editor confirms it."""
+    indicator, tenant = _indicator_for_edit(request, pk, "指標の値の入力")
+    form = ValueForm(request.POST)
+    extra = request.POST.get("origin") == "extra"
+    if not form.is_valid() and ("fiscal_year" in form.errors or "kind" in form.errors or extra):
+        return _value_form_error(request, indicator, form)
+    year, kind = form.cleaned_data["fiscal_year"], form.cleaned_data["kind"]
+    text = form.cleaned_data.get("raw_text", "") if "raw_text" not in form.errors else request.POST.get("raw_text", "")
+    cell = Cell(year, kind, None, text=text, previous=request.POST.get("previous", ""))
+    change = None
+    if form.errors:
+        cell.errors = [e for errors in form.errors.values() for e in errors]
+    else:
+        clear = request.POST.get("action") == "clear"
+        try:
+            if clear:
+                change = services.clear_indicator_value(tenant, indicator, year, kind, expected=form.expected())
+            else:
+                # The confirmation holds for the text it was asked about only.
+                confirmed = form.cleaned_data["confirm"] and request.POST.get("confirm_text", "").strip() == text.strip()
+                change = services.save_indicator_value(
+                    tenant, indicator, year, kind, text, confirm_unreadable=confirmed, expected=form.expected()
+                )
+        except services.UnreadableValueError as exc:
+            cell.confirm = True
+            cell.reading_class, cell.reading = reading_of(exc.parsed, indicator.unit)
+        except services.StaleValueError as exc:
+            cell.errors = exc.messages
+            cell.previous = exc.current.raw_text if exc.current is not None else ""
+        except ValidationError as exc:
+            cell.errors = exc.messages
+    if change is not None:
+        ctx = _values_context(indicator)
+        row = next((r for r in ctx["rows"] if r["year"] == year), None)
+        saved = next((c for c in row["cells"] if c.kind == kind), None) if row else None
+        saved = saved or _cell(indicator, year, kind, change.value)
+        saved.saved = _saved_message(change, ctx["grades"])
+        if not request.htmx:
+            messages.success(request, f"{fiscal.to_wareki(year)} {saved.kind_label}: {saved.saved}")
+            return redirect(reverse("indicators:values", args=[indicator.pk]) + f"#{saved.id}")
+        return render(request, "indicators/_value_saved.html", {**ctx, "cell": saved})
+    if not cell.reading and cell.text and not cell.confirm:
+        cell.reading_class, cell.reading = reading_of(parse_value(cell.text), indicator.unit)
+    if request.htmx and not extra:
+        return render(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell})
+    ctx = _values_context(indicator, {(year, kind): cell})
+    if extra or not any(r["year"] == year for r in ctx["rows"]):  # answer where the person typed
+        return _value_form_error(request, indicator, form, cell)
+    ctx["extra_form"] = ValueForm(initial={"kind": IndicatorValue.Kind.ACTUAL})
+    return render(request, "indicators/indicator_values.html", ctx)
+
+
+def _value_form_error(request, indicator, form, cell: Cell | None = None):
+    ctx = _values_context(indicator)
+    ctx["extra_form"] = form
+    ctx["extra_cell"] = cell
+    return render(request, "indicators/indicator_values.html", ctx)
+
+
+def _saved_message(change, grades: dict) -> str:
+    what = {"created": "保存しました", "updated": "保存しました", "unchanged": "変更はありません",
+            "deleted": "削除しました", "absent": "値はありません"}[change.action]
+    if change.value is not None and not change.value.readable:
+        what += "（数値として読めない文のまま）"
+    grade_kind = "estimate" if change.kind == IndicatorValue.Kind.ESTIMATE else "actual"
+    judgement = grades.get((change.fiscal_year, grade_kind))
+    if judgement is not None:
+        return f"{what}。判定（{'見込み' if grade_kind == 'estimate' else '実績'}）: {judgement.grade.value}"
+    return what

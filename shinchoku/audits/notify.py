@@ -1,0 +1,105 @@
+"""Reminder e-mails to departments (findings to answer, action items due).
+
+Generic: who to write to for a department, and one message per department. Used by the audits and
+meetings apps; ``--dry-run`` of the commands lists the same recipients without sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from shinchoku.core.models import Department, Membership, Role
+
+
+def ancestors_and_self(department: Department, by_id: dict[int, Department]) -> list[Department]:
+    chain, seen = [], set()
+    current: Department | None = department
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    return chain
+
+
+def department_recipients(departments: Sequence[Department]) -> dict[int, list[str]]:
+    """E-mail addresses per department, by the survey rounds' rule: the department's own address when it
+    has one; otherwise its editors' addresses — the members of the department or of a department
+    above it (an editor of 区民部 hears about its 課)."""
+    if not departments:
+        return {}
+    municipality_ids = {d.municipality_id for d in departments}
+    by_id = {d.pk: d for d in Department.objects.filter(municipality_id__in=municipality_ids)}
+    editors: dict[int, list[str]] = {}
+    memberships = (
+        Membership.objects.filter(municipality_id__in=municipality_ids, role=Role.DEPARTMENT_EDITOR)
+        .select_related("user").prefetch_related("departments").order_by("user__email")
+    )
+    for m in memberships:
+        if not m.user.is_active or not m.user.email:
+            continue
+        for d in m.departments.all():
+            editors.setdefault(d.pk, []).append(m.user.email)
+    out: dict[int, list[str]] = {}
+    for dept in departments:
+        if dept.email:
+            out[dept.pk] = [dept.email]
+            continue
+        addresses: list[str] = []
+        for d in ancestors_and_self(by_id.get(dept.pk, dept), by_id):
+            addresses.extend(editors.get(d.pk, []))
+        out[dept.pk] = list(dict.fromkeys(addresses))
+    return out
+
+
+def link(path: str) -> str:
+    """An absolute link for e-mails (``SHINCHOKU_BASE_URL``, as the survey rounds' reminders use)."""
+    return f"{getattr(settings, 'SHINCHOKU_BASE_URL', '').rstrip('/')}{path}"
+
+
+@dataclass
+class Reminder:
+    department: Department
+    recipients: list[str]
+    subject: str
+    body: str
+    items: list[str] = field(default_factory=list)
+    sent: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "department": self.department.name,
+            "recipients": self.recipients,
+            "subject": self.subject,
+            "items": self.items,
+            "sent": self.sent,
+        }
+
+
+def send_reminders(reminders: Iterable[Reminder], *, dry_run: bool) -> list[Reminder]:
+    """Send one message per reminder that has recipients (none when ``dry_run``)."""
+    reminders = list(reminders)
+    if dry_run:
+        return reminders
+    messages = []
+    for r in reminders:
+        if r.recipients:
+            messages.append(EmailMessage(r.subject, r.body, settings.DEFAULT_FROM_EMAIL, r.recipients))
+    if messages:
+        get_connection().send_messages(messages)
+    for r in reminders:
+        r.sent = bool(r.recipients)
+    return reminders
+
+
+def describe(reminders: Sequence[Reminder], *, dry_run: bool) -> list[str]:
+    """Lines for a command's output: department, recipients (or the lack of them), number of items."""
+    lines = []
+    for r in reminders:
+        to = "、".join(r.recipients) if r.recipients else "宛先なし（所管課のメールアドレスまたは担当者を登録してください）"
+        verb = "送信予定" if dry_run else ("送信済" if r.sent else "未送信")
+        lines.append(f"{r.department.name}: {len(r.items)}件 → {to} [{verb}]")
+    return lines

@@ -1,0 +1,235 @@
+"""Writes to the meetings register — meetings, agenda, decisions and action items change only here.
+
+Permission rules (:mod:`shinchoku.audits.permissions`): the headquarters secretariat (the planning
+division) records meetings, agenda items, decisions and assigns action items; the owner
+department's editors update the state and progress of *their* action items; auditors and
+executives read only. ``user=None`` is a system job (demo loader, commands).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shinchoku.audits.notify import Reminder, department_recipients, link, send_reminders
+from shinchoku.audits.permissions import require_department, require_planning
+from shinchoku.core.fiscal import fiscal_year_of
+from shinchoku.core.models import Department, Municipality
+from shinchoku.meetings.models import ActionItem, AgendaItem, Attendee, Meeting, Publication
+from shinchoku.plans.models import PlanNode
+from shinchoku.procedures.models import Procedure, TargetSelection
+
+MEETING_FIELDS = {
+    "title", "place", "start_time", "end_time", "secretariat", "meeting_publication", "meeting_publication_reason",
+    "minutes_publication", "minutes_publication_reason", "materials", "notes", "source", "date",
+}
+
+
+def _same_tenant(municipality_id: int, objects, what: str) -> None:
+    for obj in objects:
+        if obj is not None and obj.municipality_id != municipality_id:
+            raise PermissionDenied(f"{what}は同じ団体のものだけを指定できます")
+
+
+def _check_publication(values: dict) -> None:
+    for field in ("meeting_publication", "minutes_publication"):
+        value = values.get(field)
+        if value is None:
+            continue
+        if value not in Publication.values:
+            raise ValidationError(f"公開の可否「{value}」は選べません（公開・非公開・一部非公開）")
+        if value != Publication.PUBLIC and not (values.get(f"{field}_reason") or "").strip():
+            what = "会議" if field == "meeting_publication" else "会議録"
+            raise ValidationError(f"{what}を非公開・一部非公開とする場合は、その理由を入力してください")
+
+
+def create_meeting(user, municipality: Municipality, *, body: str, number: int, date: dt.date, **values) -> Meeting:
+    require_planning(user, municipality, "会議の登録")
+    unknown = set(values) - MEETING_FIELDS
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    _check_publication(values)
+    _same_tenant(municipality.pk, [values.get("secretariat")], "事務局")
+    fiscal_year = fiscal_year_of(date)
+    if Meeting.objects.filter(municipality=municipality, body=body, fiscal_year=fiscal_year, number=number).exists():
+        raise ValidationError(f"{fiscal_year}年度第{number}回{body}は既に登録されています")
+    return Meeting.objects.create(
+        municipality=municipality, body=body, number=number, date=date, fiscal_year=fiscal_year, **values
+    )
+
+
+def update_meeting(user, meeting: Meeting, **values) -> Meeting:
+    require_planning(user, meeting.municipality_id, "会議の更新")
+    unknown = set(values) - MEETING_FIELDS
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    merged = {f: getattr(meeting, f) for f in ("meeting_publication", "meeting_publication_reason",
+                                                 "minutes_publication", "minutes_publication_reason")}
+    merged.update(values)
+    _check_publication(merged)
+    changed = [k for k, v in values.items() if getattr(meeting, k) != v]
+    for k in changed:
+        setattr(meeting, k, values[k])
+    if "date" in changed:
+        meeting.fiscal_year = fiscal_year_of(meeting.date)
+    if changed:
+        meeting.save()
+    return meeting
+
+
+def add_attendee(user, meeting: Meeting, *, title: str, group: str = Attendee.Group.MEMBER, role: str = "",
+                 proxy: bool = False) -> Attendee:
+    require_planning(user, meeting.municipality_id, "出席者の登録")
+    order = meeting.attendees.count() + 1
+    return Attendee.objects.create(
+        municipality_id=meeting.municipality_id, meeting=meeting, title=title, group=group, role=role, proxy=proxy, order=order
+    )
+
+
+def add_agenda_item(user, meeting: Meeting, *, kind: str, number: int, title: str, summary: str = "",
+                    presenter: str = "", discussion: str = "", decision: str = "", decision_text: str = "",
+                    materials: Sequence[dict] = ()) -> AgendaItem:
+    require_planning(user, meeting.municipality_id, "議題の登録")
+    if kind not in AgendaItem.Kind.values:
+        raise ValidationError(f"議題の種別「{kind}」は選べません（議案・報告事項）")
+    if AgendaItem.objects.filter(meeting=meeting, kind=kind, number=number).exists():
+        raise ValidationError(f"{AgendaItem.Kind(kind).label}（{number}）は既に登録されています")
+    order = meeting.agenda.count() + 1
+    return AgendaItem.objects.create(
+        municipality_id=meeting.municipality_id, meeting=meeting, kind=kind, number=number, title=title, summary=summary,
+        presenter=presenter, discussion=discussion, decision=decision, decision_text=decision_text,
+        materials=list(materials), order=order,
+    )
+
+
+def record_decision(user, item: AgendaItem, *, decision: str, decision_text: str = "") -> AgendaItem:
+    require_planning(user, item.municipality_id, "議題の結果の記録")
+    if (item.decision, item.decision_text) != (decision, decision_text):
+        item.decision, item.decision_text = decision, decision_text
+        item.save()
+    return item
+
+
+def add_action_item(
+    user, meeting: Meeting, *, title: str, owner: Department, due_date: dt.date | None = None, key: str | None = None,
+    description: str = "", agenda_item: AgendaItem | None = None, plan_nodes: Sequence[PlanNode] = (),
+    procedures: Sequence[Procedure] = (), selection: TargetSelection | None = None,
+) -> ActionItem:
+    """Assign an action item to a department (headquarters secretariat)."""
+    require_planning(user, meeting.municipality_id, "対応事項の登録")
+    _same_tenant(meeting.municipality_id, [owner, selection, *plan_nodes, *procedures], "担当部局・関連項目")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError("議題はこの会議のものを指定してください")
+    if not title.strip():
+        raise ValidationError("対応事項を入力してください")
+    with transaction.atomic():
+        order = meeting.action_items.count() + 1
+        item = ActionItem.objects.create(
+            municipality_id=meeting.municipality_id, meeting=meeting, agenda_item=agenda_item, key=key or f"A{order}",
+            title=title.strip(), description=description, owner=owner, due_date=due_date, selection=selection, order=order,
+        )
+        if plan_nodes:
+            item.plan_nodes.set(plan_nodes)
+        if procedures:
+            item.procedures.set(procedures)
+    return item
+
+
+def update_action_item(
+    user, item: ActionItem, *, state: str | None = None, progress_note: str | None = None,
+    completed_on: dt.date | None = None,
+) -> ActionItem:
+    """The owner department (or the secretariat) reports progress; 完了 records the completion date."""
+    require_department(user, item.municipality_id, [item.owner], f"対応事項「{item.title}」の更新")
+    if state is not None and state not in ActionItem.State.values:
+        raise ValidationError(f"状態「{state}」は選べません（未着手・対応中・完了）")
+    changed = False
+    if state is not None and state != item.state:
+        item.state = state
+        changed = True
+        if state == ActionItem.State.DONE:
+            item.completed_on = completed_on or timezone.localdate()
+        else:
+            item.completed_on = None
+    elif completed_on is not None and item.state == ActionItem.State.DONE and completed_on != item.completed_on:
+        item.completed_on = completed_on
+        changed = True
+    if progress_note is not None and progress_note != item.progress_note:
+        item.progress_note = progress_note
+        changed = True
+    if changed:
+        item.updated_by = user if getattr(user, "is_authenticated", False) else None
+        item.save()
+    return item
+
+
+def reassign_action_item(user, item: ActionItem, *, owner: Department | None = None, due_date: dt.date | None = None,
+                         clear_due_date: bool = False) -> ActionItem:
+    """Change the owner or the due date — the headquarters' decision, not the department's."""
+    require_planning(user, item.municipality_id, "対応事項の担当・期限の変更")
+    _same_tenant(item.municipality_id, [owner], "担当部局")
+    if owner is not None:
+        item.owner = owner
+    if due_date is not None or clear_due_date:
+        item.due_date = due_date
+    item.save()
+    return item
+
+
+def link_action_item(user, item: ActionItem, *, plan_nodes: Sequence[PlanNode] | None = None,
+                     procedures: Sequence[Procedure] | None = None) -> ActionItem:
+    require_planning(user, item.municipality_id, "対応事項と計画項目・行政手続の関連付け")
+    if plan_nodes is not None:
+        _same_tenant(item.municipality_id, plan_nodes, "計画項目")
+        item.plan_nodes.set(plan_nodes)
+    if procedures is not None:
+        _same_tenant(item.municipality_id, procedures, "行政手続")
+        item.procedures.set(procedures)
+    return item
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def action_item_reminders(municipality: Municipality, *, today: dt.date, within_days: int = 7) -> list[Reminder]:
+    """One reminder per owner department: its open action items that are overdue or due within ``within_days``."""
+    horizon = today + dt.timedelta(days=within_days)
+    items = list(
+        ActionItem.objects.filter(municipality=municipality, due_date__isnull=False, due_date__lte=horizon)
+        .exclude(state=ActionItem.State.DONE)
+        .select_related("owner", "meeting").order_by("owner__name", "due_date", "pk")
+    )
+    by_owner: dict[int, list[ActionItem]] = {}
+    owners: dict[int, Department] = {}
+    for item in items:
+        by_owner.setdefault(item.owner_id, []).append(item)
+        owners[item.owner_id] = item.owner
+    recipients = department_recipients(list(owners.values()))
+    out = []
+    for owner_id, owner_items in by_owner.items():
+        owner = owners[owner_id]
+        overdue = [i for i in owner_items if i.is_overdue(today)]
+        lines = [
+            f"・{i.due_date:%Y年%m月%d日}期限{'（' + str(i.days_overdue(today)) + '日超過）' if i.is_overdue(today) else ''} "
+            f"{i.title}［{i.get_state_display()}］ — {i.meeting}"
+            for i in owner_items
+        ]
+        body = (
+            f"{owner.name} ご担当者様\n\n"
+            f"推進本部で決定した対応事項のうち、期限を過ぎたもの（{len(overdue)}件）と{within_days}日以内に期限を迎えるもの"
+            f"（{len(owner_items) - len(overdue)}件）があります。shinchoku の「会議」から対応状況を更新してください。\n\n"
+            + "\n".join(lines) + f"\n\n{link('/meetings/dashboard/')}\n\n（このメールは shinchoku から自動で送信しています）\n"
+        )
+        subject = f"【対応事項の期限】{owner.name} 期限超過{len(overdue)}件・期限間近{len(owner_items) - len(overdue)}件"
+        out.append(Reminder(owner, recipients.get(owner_id, []), subject, body, [i.title for i in owner_items]))
+    return out
+
+
+def send_action_item_reminders(user, municipality: Municipality, *, today: dt.date, within_days: int = 7,
+                               dry_run: bool) -> list[Reminder]:
+    require_planning(user, municipality, "対応事項の督促メールの送信")
+    return send_reminders(action_item_reminders(municipality, today=today, within_days=within_days), dry_run=dry_run)

@@ -84,6 +84,8 @@ def _is_tracked(sender) -> bool:
 
 
 def _municipality_id(instance) -> int | None:
+    if instance._meta.label == "core.Municipality":
+        return instance.pk  # the tenant's own rows belong to it
     return getattr(instance, "municipality_id", None)
 
 

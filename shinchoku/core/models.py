@@ -111,7 +111,11 @@ class ChangeLog(models.Model):
         UPDATE = "update", "更新"
         DELETE = "delete", "削除"
 
-    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="団体")
+    # No database constraint: the log is evidence and outlives what it describes, including the
+    # municipality (its cascade delete writes log rows that still name it).
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, verbose_name="団体"
+    )
     timestamp = models.DateTimeField("日時", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="利用者"

@@ -46,3 +46,13 @@ def test_progress_save_is_versioned_and_logged(nakano_plan):
         save_progress(node, 2023, expected_version=version, result="古い版からの上書き")
     assert "他の人が更新" in str(err.value)
     assert node.entries.get(fiscal_year=2023).result == "夜間・日曜開庁を継続した。"
+
+
+def test_deleting_a_municipality_keeps_its_change_log():
+    town = Municipality.objects.create(code="999996", name="削除町")
+    Department.objects.create(municipality=town, name="削除課")
+    town_id = town.pk
+    town.delete()
+    rows = ChangeLog.objects.filter(municipality_id=town_id)
+    assert rows.filter(action="delete", model="core.Department").exists()
+    assert rows.filter(action="delete", model="core.Municipality").exists()

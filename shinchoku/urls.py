@@ -19,6 +19,8 @@ urlpatterns = [
     path("meetings/", include("shinchoku.meetings.urls")),
     path("procedures/", include("shinchoku.procedures.urls")),
     path("reports/", include("shinchoku.reports.urls")),
+    path("api/", include("shinchoku.reports.api.urls")),
+    path("public/", include("shinchoku.reports.public_urls")),
 ]
 
 admin.site.site_header = "shinchoku 進捗 管理画面"

@@ -5,3 +5,8 @@ class EffectsConfig(AppConfig):
     name = "shinchoku.effects"
     label = "effects"
     verbose_name = "効果"
+
+    def ready(self) -> None:
+        from shinchoku.core.importing import register_importer
+
+        register_importer("effects", "shinchoku.effects.importers:EffectsImporter")

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from shinchoku.evaluations.models import BudgetYear, Classification, CostLine, EvaluationSheet
+
+
+class BudgetYearInline(admin.TabularInline):
+    model = BudgetYear
+    fields = ("fiscal_year", "budget", "budget_raw", "settlement", "settlement_raw", "settlement_estimate")
+    extra = 0
+
+
+class ClassificationInline(admin.TabularInline):
+    model = Classification
+    fields = ("fiscal_year", "label")
+    extra = 0
+
+
+class CostLineInline(admin.TabularInline):
+    model = CostLine
+    fields = ("order", "side", "label", "earlier", "earlier_raw", "later", "later_raw", "difference", "difference_raw")
+    extra = 0
+
+
+@admin.register(EvaluationSheet)
+class EvaluationSheetAdmin(admin.ModelAdmin):
+    """Corrections by the operator; every save is in the change log. Staff use the sheet page's edit form."""
+
+    list_display = ("code", "name", "fiscal_year", "department", "municipality", "version")
+    list_filter = ("municipality", "fiscal_year", "department")
+    search_fields = ("code", "name", "purpose")
+    readonly_fields = ("version", "source_file", "line_start", "line_end", "parse_warnings")
+    inlines = (ClassificationInline, BudgetYearInline, CostLineInline)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # an edit form opened before this correction must not overwrite it
+        super().save_model(request, obj, form, change)

@@ -8,6 +8,7 @@ Everything a deployment changes comes from the environment:
 - ``SHINCHOKU_SECRET_KEY`` — required when ``SHINCHOKU_DEBUG`` is off.
 - ``SHINCHOKU_DEBUG`` — ``1`` for development (the default), ``0`` in production.
 - ``SHINCHOKU_ALLOWED_HOSTS`` — comma-separated host names.
+- ``SHINCHOKU_BASE_URL`` — the address people reach shinchoku at (links in reminder e-mails).
 - ``SHINCHOKU_EMAIL_BACKEND`` / ``EMAIL_HOST`` / ``EMAIL_PORT`` / ``EMAIL_HOST_USER`` /
   ``EMAIL_HOST_PASSWORD`` / ``EMAIL_USE_TLS`` — reminders; console backend by default.
 """
@@ -145,6 +146,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
+# The address people reach shinchoku at, for links in reminder e-mails.
+SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

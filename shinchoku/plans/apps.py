@@ -10,3 +10,4 @@ class PlansConfig(AppConfig):
         from shinchoku.core.importing import register_importer
 
         register_importer("nakano-progress", "shinchoku.plans.importers.nakano_import:NakanoProgressImporter")
+        register_importer("workbook", "shinchoku.plans.workbook.importer:WorkbookImporter")

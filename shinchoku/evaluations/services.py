@@ -734,7 +734,7 @@ def update_budget(
     if not can_edit(tenant, sheet):
         raise NotAllowed("このシートを編集する権限がありません")
     with transaction.atomic():
-        locked = EvaluationSheet.objects.select_for_update().get(pk=sheet.pk)
+        locked = EvaluationSheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk)
         if locked.version != expected_version:
             raise StaleSheetError(locked, expected_version)
         by_year = {b.fiscal_year: b for b in locked.budget_years.all()}

@@ -126,8 +126,8 @@ class ServiceErrors:
 
 
 class IndicatorDefinitionForm(ServiceErrors, forms.Form):
-    """The definition of one indicator. Owner, linked nodes and group are shown but locked for
-    editors (the planning division decides who answers for an indicator)."""
+    """The definition of one indicator — used by the planning division only (department editors
+    enter 実績・見込み in the values grid; the definition decides the grade, see ``permissions``)."""
 
     name = forms.CharField(label="指標名", max_length=300)
     kind = forms.ChoiceField(label="種別", choices=Indicator.Kind.choices)
@@ -152,9 +152,7 @@ class IndicatorDefinitionForm(ServiceErrors, forms.Form):
         label="基準量", help_text="目標が他の量の割合（例: 予算額の1割程度）のとき、年度ごとに「年度: 金額」を1行ずつ"
     )
 
-    STRUCTURE = ("owner", "nodes", "group")
-
-    def __init__(self, *args, municipality, plan: Plan | None, planning: bool, indicator: Indicator | None = None, **kwargs):
+    def __init__(self, *args, municipality, plan: Plan | None, indicator: Indicator | None = None, **kwargs):
         if indicator is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_of(indicator)
         super().__init__(*args, **kwargs)
@@ -162,18 +160,13 @@ class IndicatorDefinitionForm(ServiceErrors, forms.Form):
         self.fields["nodes"].queryset = (
             PlanNode.objects.filter(plan=plan).order_by("path") if plan is not None else PlanNode.objects.none()
         )
-        self.planning = planning
-        if not planning:
-            for name in self.STRUCTURE:
-                self.fields[name].disabled = True
-                self.fields[name].help_text = "企画・DX推進課が設定します"
 
     def clean_unit(self):
         return nfkc(self.cleaned_data.get("unit") or "").strip()
 
     def service_fields(self) -> dict:
-        """What to hand to the service: every field except the locked ones."""
-        return {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled and k in services.DEFINITION_FIELDS}
+        """What to hand to the service: the definition fields (not the form-only ones such as code)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in services.DEFINITION_FIELDS}
 
 
 def initial_of(indicator: Indicator) -> dict:
@@ -203,13 +196,22 @@ class DefinitionChangeForm(ServiceErrors, forms.Form):
 
 
 class ValueForm(ServiceErrors, forms.Form):
-    """One cell of the values grid (年度 × 実績/目標/見込み), or the "another year" form."""
+    """One cell of the values grid (年度 × 実績/目標/見込み), or the "another year" form.
+
+    ``kinds`` limits the 区分 offered (a department editor is offered 実績・見込み only); the save
+    view reads every kind so that the service, not the form, refuses a target with its reason.
+    """
 
     fiscal_year = FiscalYearField(label="年度", required=True)
     kind = forms.ChoiceField(label="区分", choices=IndicatorValue.Kind.choices)
     raw_text = forms.CharField(label="公表値", max_length=300, required=False, help_text="公表資料の表記のまま（空欄で保存すると削除）")
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
     previous = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, label) for k, label in IndicatorValue.Kind.choices if k in kinds]
 
     def expected(self) -> str | None:
         """The text the editor started from, when the page sent one (optimistic check)."""

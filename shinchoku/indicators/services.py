@@ -98,7 +98,8 @@ def value_parser_direction(raw: str) -> str | None:
 # --------------------------------------------------------------------------- editing (the UI's writes)
 #
 # Every function below checks who may do it (``permissions``) before touching the database and
-# raises PermissionDenied with the Japanese reason; invalid input raises ValidationError whose
+# raises PermissionDenied with the Japanese reason — the definition, definition changes, targets and
+# new indicators are the planning division's; a department editor enters 実績・見込み only; invalid input raises ValidationError whose
 # message dict is keyed by the form field it belongs to. Change-log rows (before / after) come from
 # the tracked models' signals; a user passed as ``actor`` outside a request is recorded as the actor.
 
@@ -106,9 +107,6 @@ DEFINITION_FIELDS = (
     "name", "kind", "unit", "direction", "definition", "data_source", "baseline_year", "baseline_text",
     "final_target_year", "cumulative_since", "owner", "nodes", "reference_amounts", "group",
 )
-# Who answers for an indicator and where it sits in the plan's table: the planning division decides.
-STRUCTURE_FIELDS = frozenset({"owner", "nodes", "group"})
-STRUCTURE_LABELS = {"owner": "担当課", "nodes": "関連項目", "group": "区分"}
 YEAR_FIELDS = ("baseline_year", "final_target_year", "cumulative_since")
 
 
@@ -282,15 +280,14 @@ def _differs(indicator: Indicator, name: str, value) -> bool:
 def update_indicator_definition(actor, indicator: Indicator, **fields) -> list[str]:
     """Change the definition fields given (see DEFINITION_FIELDS); returns the names that changed.
 
-    An editor may change the definition of an indicator it answers for, but not who answers for it
-    (owner, linked nodes) nor its group: refused with PermissionDenied, nothing written.
+    Planning division only — every field, including who answers for the indicator (owner, linked
+    nodes) and its group: direction, baseline, final target year and reference amounts decide the
+    grade, so a department editor (even of the indicator's own department) is refused with
+    PermissionDenied before anything is read or written.
     """
-    tenant = permissions.require_edit(actor, indicator, "指標の定義の変更")
+    permissions.require_define(actor, indicator, "指標の定義の変更")
     cleaned = _clean_definition(indicator.municipality_id, indicator.plan_id, fields, indicator)
     changed = [name for name, value in cleaned.items() if _differs(indicator, name, value)]
-    structural = [STRUCTURE_LABELS[name] for name in changed if name in STRUCTURE_FIELDS]
-    if structural and not tenant.is_planning:
-        raise PermissionDenied(f"{'・'.join(structural)}の変更は{permissions.PLANNING_ONLY}のみが行えます")
     if not changed:
         return []
     with transaction.atomic(), _acting(actor):
@@ -350,8 +347,8 @@ def create_indicator(actor, plan: Plan, *, name: str, code: str = "", **fields) 
 
 
 def add_definition_change(actor, indicator: Indicator, effective_fiscal_year, description: str) -> IndicatorDefinitionChange:
-    """Record that the indicator is measured differently from ``effective_fiscal_year`` on."""
-    permissions.require_edit(actor, indicator, "定義変更の登録")
+    """Record that the indicator is measured differently from ``effective_fiscal_year`` on (planning only)."""
+    permissions.require_define(actor, indicator, "定義変更の登録")
     errors: dict[str, list[str]] = {}
     year = _year(effective_fiscal_year, "effective_fiscal_year", errors)
     if year is None and "effective_fiscal_year" not in errors:
@@ -370,7 +367,8 @@ def add_definition_change(actor, indicator: Indicator, effective_fiscal_year, de
 
 
 def remove_definition_change(actor, change: IndicatorDefinitionChange) -> None:
-    permissions.require_edit(actor, change.indicator, "定義変更の削除")
+    """Planning only, like registering one."""
+    permissions.require_define(actor, change.indicator, "定義変更の削除")
     with transaction.atomic(), _acting(actor):
         change.delete()
 
@@ -407,8 +405,10 @@ def save_indicator_value(
       judges it 判定不可, never a guessed figure.
     * ``expected``: the text the editor started from ('' = empty cell); if the cell changed since,
       :class:`StaleValueError` and nothing is written.
+    * Who: 実績・見込み — planning, or an editor who answers for the indicator; 目標 — planning only
+      (PermissionDenied 「目標値の入力は企画・DX推進課（計画管理者）のみが行えます…」, nothing written).
     """
-    permissions.require_edit(actor, indicator, "指標の値の入力")
+    permissions.require_value(actor, indicator, kind, permissions.value_action(kind, "入力"))
     year = _value_key(indicator, fiscal_year, kind)
     text = (raw or "").strip()
     if not text:
@@ -417,7 +417,7 @@ def save_indicator_value(
         raise ValidationError({"raw_text": ["公表値は300文字以内で入力してください"]})
     parsed = value_parser.parse_value(text)
     with transaction.atomic(), _acting(actor):
-        row = IndicatorValue.objects.select_for_update().filter(indicator=indicator, fiscal_year=year, kind=kind).first()
+        row = IndicatorValue.objects.select_for_update(of=("self",)).filter(indicator=indicator, fiscal_year=year, kind=kind).first()
         _check_expected(row, expected)
         before = row.raw_text if row is not None else None
         if row is not None and row.raw_text == text:
@@ -429,11 +429,11 @@ def save_indicator_value(
 
 
 def clear_indicator_value(actor, indicator: Indicator, fiscal_year, kind: str, *, expected: str | None = None) -> ValueChange:
-    """Delete the cell's row (年度 × 区分); nothing to delete is not an error."""
-    permissions.require_edit(actor, indicator, "指標の値の削除")
+    """Delete the cell's row (年度 × 区分); nothing to delete is not an error. Who: as for saving."""
+    permissions.require_value(actor, indicator, kind, permissions.value_action(kind, "削除"))
     year = _value_key(indicator, fiscal_year, kind)
     with transaction.atomic(), _acting(actor):
-        row = IndicatorValue.objects.select_for_update().filter(indicator=indicator, fiscal_year=year, kind=kind).first()
+        row = IndicatorValue.objects.select_for_update(of=("self",)).filter(indicator=indicator, fiscal_year=year, kind=kind).first()
         _check_expected(row, expected)
         if row is None:
             return ValueChange(indicator, year, kind, "absent", None, None)

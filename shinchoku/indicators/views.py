@@ -82,7 +82,8 @@ def indicator_detail(request, pk: int):
         "indicator": indicator, "values": values, "plan": indicator.plan, "changes": changes,
         "chart": mark_safe(indicator_chart(spec, series)), "judgements": judgements, "latest": latest,
         "direction": spec.direction, "years": years,
-        "can_edit": permissions.can_edit(tenant_for(request), indicator), "tab": "detail",
+        "can_edit": permissions.can_edit(tenant_for(request), indicator),
+        "can_define": permissions.can_define(tenant_for(request), indicator), "tab": "detail",
     })
 
 
@@ -90,7 +91,9 @@ def indicator_detail(request, pk: int):
 #
 # Plain POST forms; with htmx a value cell posts itself and swaps only itself (plus the grade and
 # chart, out of band). Every write goes through ``services``, which checks permissions; the pages
-# ask ``permissions`` first so that a refused person sees why instead of a form.
+# ask ``permissions`` first so that a refused person sees why instead of a form. The definition
+# page and definition changes are the planning division's; the values grid is open to an editor
+# who answers for the indicator, with the 目標 cells shown read-only (see ``permissions``).
 
 
 def editing(view):
@@ -107,9 +110,18 @@ def editing(view):
 
 
 def _indicator_for_edit(request, pk: int, what: str = "この指標の編集") -> tuple[Indicator, Tenant]:
+    """The indicator, for someone who may enter its 実績・見込み (planning, or an editor answering for it)."""
     indicator = get_scoped(request, Indicator.objects.select_related("plan", "owner"), pk=pk)
     tenant = tenant_for(request)
     permissions.require_edit(tenant, indicator, what)
+    return indicator, tenant
+
+
+def _indicator_for_define(request, pk: int, what: str) -> tuple[Indicator, Tenant]:
+    """The indicator, for someone who may change its definition (the planning division)."""
+    indicator = get_scoped(request, Indicator.objects.select_related("plan", "owner"), pk=pk)
+    tenant = tenant_for(request)
+    permissions.require_define(tenant, indicator, what)
     return indicator, tenant
 
 
@@ -134,9 +146,9 @@ FIELD_LABELS = {name: IndicatorDefinitionForm.base_fields[name].label for name i
 
 @editing
 def indicator_edit(request, pk: int):
-    """The definition of one indicator and its definition changes."""
-    indicator, tenant = _indicator_for_edit(request, pk, "指標の定義の変更")
-    form_kwargs = {"municipality": indicator.municipality, "plan": indicator.plan, "planning": tenant.is_planning, "indicator": indicator}
+    """The definition of one indicator and its definition changes (planning division only)."""
+    indicator, tenant = _indicator_for_define(request, pk, "指標の定義の変更")
+    form_kwargs = {"municipality": indicator.municipality, "plan": indicator.plan, "indicator": indicator}
     if request.method == "POST":
         form = IndicatorDefinitionForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -161,7 +173,7 @@ def indicator_edit(request, pk: int):
 def _edit_page(request, indicator, tenant, form, change_form, status: int = 200):
     return render(request, "indicators/indicator_edit.html", {
         "indicator": indicator, "plan": indicator.plan, "form": form, "change_form": change_form,
-        "changes": list(indicator.definition_changes.all()), "planning": tenant.is_planning,
+        "changes": list(indicator.definition_changes.all()), "can_define": True,
         "latest": _latest_actual(indicator), "tab": "edit",
         "linked_nodes": list(indicator.nodes.select_related("relisted_from").order_by("path")),
     }, status=status)
@@ -170,7 +182,7 @@ def _edit_page(request, indicator, tenant, form, change_form, status: int = 200)
 @editing
 @require_POST
 def definition_change_add(request, pk: int):
-    indicator, tenant = _indicator_for_edit(request, pk, "定義変更の登録")
+    indicator, tenant = _indicator_for_define(request, pk, "定義変更の登録")
     change_form = DefinitionChangeForm(request.POST)
     if change_form.is_valid():
         try:
@@ -182,14 +194,14 @@ def definition_change_add(request, pk: int):
         else:
             messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を登録しました。")
             return redirect(reverse("indicators:edit", args=[indicator.pk]) + "#changes")
-    form = IndicatorDefinitionForm(municipality=indicator.municipality, plan=indicator.plan, planning=tenant.is_planning, indicator=indicator)
+    form = IndicatorDefinitionForm(municipality=indicator.municipality, plan=indicator.plan, indicator=indicator)
     return _edit_page(request, indicator, tenant, form, change_form)
 
 
 @editing
 @require_POST
 def definition_change_delete(request, pk: int, change_pk: int):
-    indicator, tenant = _indicator_for_edit(request, pk, "定義変更の削除")
+    indicator, tenant = _indicator_for_define(request, pk, "定義変更の削除")
     change = get_object_or_404(IndicatorDefinitionChange, pk=change_pk, indicator=indicator)
     services.remove_definition_change(tenant, change)
     messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を削除しました。")
@@ -202,7 +214,7 @@ def indicator_new(request, pk: int):
     plan = get_scoped(request, Plan.objects.all(), pk=pk)
     tenant = tenant_for(request)
     permissions.require_planning(tenant, plan.municipality, "指標の追加")
-    form_kwargs = {"municipality": plan.municipality, "plan": plan, "planning": True}
+    form_kwargs = {"municipality": plan.municipality, "plan": plan}
     if request.method == "POST":
         form = NewIndicatorForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -230,7 +242,7 @@ KINDS = [(k.value, k.label) for k in (IndicatorValue.Kind.ACTUAL, IndicatorValue
 
 @dataclass
 class Cell:
-    """One editable cell of the values grid and what to show in it."""
+    """One cell of the values grid and what to show in it (``editable`` False: shown read-only)."""
 
     fiscal_year: int
     kind: str
@@ -242,6 +254,7 @@ class Cell:
     errors: list[str] = field(default_factory=list)
     confirm: bool = False
     saved: str = ""
+    editable: bool = True
 
     @property
     def id(self) -> str:
@@ -256,9 +269,9 @@ class Cell:
         return fiscal.to_wareki(self.fiscal_year)
 
 
-def _cell(indicator: Indicator, year: int, kind: str, stored: IndicatorValue | None) -> Cell:
+def _cell(indicator: Indicator, year: int, kind: str, stored: IndicatorValue | None, editable: bool = True) -> Cell:
     text = stored.raw_text if stored is not None else ""
-    cell = Cell(year, kind, stored, text=text, previous=text)
+    cell = Cell(year, kind, stored, text=text, previous=text, editable=editable)
     if stored is not None:
         cell.reading_class, cell.reading = reading_of(parse_value(stored.raw_text), indicator.unit)
     return cell
@@ -274,7 +287,11 @@ def _grid_years(indicator: Indicator, values) -> list[int]:
     return sorted(years)
 
 
-def _values_context(indicator: Indicator, overrides: dict[tuple[int, str], Cell] | None = None) -> dict:
+def _values_context(
+    indicator: Indicator, tenant: Tenant, overrides: dict[tuple[int, str], Cell] | None = None
+) -> dict:
+    """The grid as ``tenant`` sees it: cells of the kinds it may not enter (目標 for an editor) read-only."""
+    editable = permissions.editable_kinds(tenant, indicator)
     values = list(indicator.values.all())
     changes = list(indicator.definition_changes.all())
     spec, series = spec_for(indicator, values, changes)
@@ -284,7 +301,9 @@ def _values_context(indicator: Indicator, overrides: dict[tuple[int, str], Cell]
     for year in _grid_years(indicator, values):
         cells = []
         for kind, _ in KINDS:
-            cell = (overrides or {}).get((year, kind)) or _cell(indicator, year, kind, index.get((year, kind)))
+            cell = (overrides or {}).get((year, kind)) or _cell(
+                indicator, year, kind, index.get((year, kind)), editable=kind in editable
+            )
             cells.append(cell)
         rows.append({
             "year": year, "label": fiscal.to_wareki(year), "cells": cells,
@@ -294,6 +313,9 @@ def _values_context(indicator: Indicator, overrides: dict[tuple[int, str], Cell]
     return {
         "indicator": indicator, "plan": indicator.plan, "rows": rows, "kinds": KINDS, "grades": grades,
         "chart": mark_safe(indicator_chart(spec, series)), "direction": spec.direction, "tab": "values",
+        "editable_kinds": editable, "can_define": permissions.can_define(tenant, indicator),
+        "locked_kinds": [label for kind, label in KINDS if kind not in editable],
+        "editable_labels": [label for kind, label in KINDS if kind in editable],
     }
 
 
@@ -305,22 +327,38 @@ def _grades(spec, series) -> dict[tuple[int, str], Judgement]:
 
 @editing
 def indicator_values(request, pk: int):
-    """The values grid: one row per fiscal year, 実績・目標・見込み each saved on its own."""
-    indicator, _ = _indicator_for_edit(request, pk, "指標の値の入力")
-    ctx = _values_context(indicator)
-    ctx["extra_form"] = ValueForm(initial={"kind": IndicatorValue.Kind.ACTUAL})
+    """The values grid: one row per fiscal year, 実績・目標・見込み each saved on its own.
+
+    A department editor sees the 目標 cells read-only (targets are the planning division's)."""
+    indicator, tenant = _indicator_for_edit(request, pk, "指標の値の入力")
+    ctx = _values_context(indicator, tenant)
+    ctx["extra_form"] = _extra_form(ctx)
     return render(request, "indicators/indicator_values.html", ctx)
+
+
+def _extra_form(ctx: dict, form: ValueForm | None = None) -> ValueForm:
+    """The "another year" form, offering only the kinds the person may enter."""
+    if form is None:
+        return ValueForm(initial={"kind": IndicatorValue.Kind.ACTUAL}, kinds=ctx["editable_kinds"])
+    form.fields["kind"].choices = [(k, label) for k, label in KINDS if k in ctx["editable_kinds"]]
+    return form
 
 
 @editing
 @require_POST
 def indicator_value_save(request, pk: int):
-    """Save (or clear) one cell. Unreadable text is stored only after the editor confirms it."""
+    """Save (or clear) one cell. Unreadable text is stored only after the editor confirms it.
+
+    The service refuses a kind the person may not enter (目標 for an editor): 403 with the reason."""
     indicator, tenant = _indicator_for_edit(request, pk, "指標の値の入力")
     form = ValueForm(request.POST)
     extra = request.POST.get("origin") == "extra"
+    if form.is_valid() or "kind" not in form.errors:  # a kind the person may not enter: refused first
+        verb = "削除" if request.POST.get("action") == "clear" else "入力"
+        kind = form.cleaned_data["kind"]
+        permissions.require_value(tenant, indicator, kind, permissions.value_action(kind, verb))
     if not form.is_valid() and ("fiscal_year" in form.errors or "kind" in form.errors or extra):
-        return _value_form_error(request, indicator, form)
+        return _value_form_error(request, indicator, tenant, form)
     year, kind = form.cleaned_data["fiscal_year"], form.cleaned_data["kind"]
     text = form.cleaned_data.get("raw_text", "") if "raw_text" not in form.errors else request.POST.get("raw_text", "")
     cell = Cell(year, kind, None, text=text, previous=request.POST.get("previous", ""))
@@ -347,7 +385,7 @@ def indicator_value_save(request, pk: int):
         except ValidationError as exc:
             cell.errors = exc.messages
     if change is not None:
-        ctx = _values_context(indicator)
+        ctx = _values_context(indicator, tenant)
         row = next((r for r in ctx["rows"] if r["year"] == year), None)
         saved = next((c for c in row["cells"] if c.kind == kind), None) if row else None
         saved = saved or _cell(indicator, year, kind, change.value)
@@ -360,16 +398,16 @@ def indicator_value_save(request, pk: int):
         cell.reading_class, cell.reading = reading_of(parse_value(cell.text), indicator.unit)
     if request.htmx and not extra:
         return render(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell})
-    ctx = _values_context(indicator, {(year, kind): cell})
+    ctx = _values_context(indicator, tenant, {(year, kind): cell})
     if extra or not any(r["year"] == year for r in ctx["rows"]):  # answer where the person typed
-        return _value_form_error(request, indicator, form, cell)
-    ctx["extra_form"] = ValueForm(initial={"kind": IndicatorValue.Kind.ACTUAL})
+        return _value_form_error(request, indicator, tenant, form, cell)
+    ctx["extra_form"] = _extra_form(ctx)
     return render(request, "indicators/indicator_values.html", ctx)
 
 
-def _value_form_error(request, indicator, form, cell: Cell | None = None):
-    ctx = _values_context(indicator)
-    ctx["extra_form"] = form
+def _value_form_error(request, indicator, tenant, form, cell: Cell | None = None):
+    ctx = _values_context(indicator, tenant)
+    ctx["extra_form"] = _extra_form(ctx, form)
     ctx["extra_cell"] = cell
     return render(request, "indicators/indicator_values.html", ctx)
 

@@ -118,7 +118,7 @@ def save_progress(
     if status is not None and node.plan.status_scale_id != status.scale_id:
         raise ValueError(f"進捗状況「{status.symbol}」はこの計画の進捗区分にありません")
     with transaction.atomic():
-        entry = ProgressEntry.objects.select_for_update().filter(node=node, fiscal_year=fiscal_year).first()
+        entry = ProgressEntry.objects.select_for_update(of=("self",)).filter(node=node, fiscal_year=fiscal_year).first()
         if entry is None:
             return ProgressEntry.objects.create(
                 municipality_id=node.municipality_id, node=node, fiscal_year=fiscal_year, submitted_by=user, **values

@@ -126,7 +126,7 @@ def close_round(actor, round: Round) -> dict:
     require_same_municipality(access, round)
     require(access.can_manage, "照会を締め切れるのは企画課（計画管理者）だけです。")
     with transaction.atomic():
-        round = Round.objects.select_for_update().get(pk=round.pk)
+        round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
         _require_open(round)
         copied_answers = copied_actuals = 0
         answers = RoundAnswer.objects.filter(round=round, state=WorkflowState.APPROVED).select_related(
@@ -167,7 +167,7 @@ def reopen_round(actor, round: Round, *, reason: str = "") -> Round:
     require_same_municipality(access, round)
     require(access.can_manage, "照会を再開できるのは企画課（計画管理者）だけです。")
     with transaction.atomic():
-        round = Round.objects.select_for_update().get(pk=round.pk)
+        round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
         if round.is_open:
             raise RoundError(f"「{round.display_title}」は受付中です。")
         user = _user(actor)
@@ -253,7 +253,7 @@ def save_answer(
         if key in values:
             values[key] = _clean_text(values[key])
     with transaction.atomic():
-        answer = RoundAnswer.objects.select_for_update().select_related("updated_by", "status").filter(round=round, node=node).first()
+        answer = RoundAnswer.objects.select_for_update(of=("self",)).select_related("updated_by", "status").filter(round=round, node=node).first()
         current = answer.version if answer is not None else 0
         if expected_version != current:
             if answer is not None:
@@ -314,7 +314,7 @@ def save_actual(actor, round: Round, indicator: Indicator, *, expected_version: 
     if note is not None:
         values["note"] = _clean_text(note)
     with transaction.atomic():
-        actual = RoundIndicatorActual.objects.select_for_update().select_related("updated_by").filter(round=round, indicator=indicator).first()
+        actual = RoundIndicatorActual.objects.select_for_update(of=("self",)).select_related("updated_by").filter(round=round, indicator=indicator).first()
         current = actual.version if actual is not None else 0
         if actual is not None:
             actual.indicator, actual.round = indicator, round
@@ -388,7 +388,7 @@ def submit_department(actor, round: Round, department: Department) -> SubmitResu
     with transaction.atomic():
         answers = {
             a.node_id: a
-            for a in RoundAnswer.objects.select_for_update().filter(round=round, node_id__in=node_ids).select_related("status")
+            for a in RoundAnswer.objects.select_for_update(of=("self",)).filter(round=round, node_id__in=node_ids).select_related("status")
         }
         problems: list[tuple[str, str]] = []
         nodes = {n.pk: n for n in ownership.nodes}
@@ -399,7 +399,7 @@ def submit_department(actor, round: Round, department: Department) -> SubmitResu
             for p in answer_problems(round, answer):
                 problems.append((nodes[node_id].code, p))
         actuals = {
-            a.indicator_id: a for a in RoundIndicatorActual.objects.select_for_update().filter(round=round, indicator_id__in=indicator_ids)
+            a.indicator_id: a for a in RoundIndicatorActual.objects.select_for_update(of=("self",)).filter(round=round, indicator_id__in=indicator_ids)
         }
         for ind in ownership.indicators:
             if ind.pk in set(indicator_ids):
@@ -435,7 +435,7 @@ def _review_target(actor, item, expected_version: int | None):
 
 def _locked(item):
     model = type(item)
-    fresh = model.objects.select_for_update().select_related("updated_by", "status" if model is RoundAnswer else "indicator").get(pk=item.pk)
+    fresh = model.objects.select_for_update(of=("self",)).select_related("updated_by", "status" if model is RoundAnswer else "indicator").get(pk=item.pk)
     if model is RoundAnswer:
         fresh.node = item.node
     else:

@@ -37,35 +37,56 @@ def _table(text: str) -> dict[tuple[str, str], str]:
 # Pages and forms, for an indicator the editor "digital" (デジタル政策課) answers for — as its owner
 # ("owned") or through a linked plan node ("linked"). koseki (戸籍住民課) answers for neither. Any
 # indicator of another municipality is 404 for everyone: the matrix adds that column itself.
+# An editor enters and clears 実績・見込み only; the definition, definition changes, 目標 and new
+# indicators are the planning division's (a department must not set the bar it is judged against).
 HTTP_MATRIX = _table("""
 action          planning  digital  koseki  executive  auditor
-edit_page       ok        ok       403     403        403
+edit_page       ok        403      403     403        403
 values_page     ok        ok       403     403        403
-update          ok        ok       403     403        403
-add_change      ok        ok       403     403        403
-remove_change   ok        ok       403     403        403
-set_value       ok        ok       403     403        403
-clear_value     ok        ok       403     403        403
+update          ok        403      403     403        403
+add_change      ok        403      403     403        403
+remove_change   ok        403      403     403        403
+set_actual      ok        ok       403     403        403
+clear_actual    ok        ok       403     403        403
+set_estimate    ok        ok       403     403        403
+clear_estimate  ok        ok       403     403        403
+set_target      ok        403      403     403        403
+clear_target    ok        403      403     403        403
 new_page        ok        403      403     403        403
 create          ok        403      403     403        403
 """)
 
-# The services themselves (what the API and commands get): allowed or PermissionDenied. Owner,
-# linked nodes and group decide who answers for an indicator: the planning division's call.
+# The services themselves (what the API and commands get): allowed or PermissionDenied. Every
+# definition field — the ones that decide the grade (direction, baseline, final target year, unit,
+# reference amounts) and the ones that decide who answers (owner, linked nodes, group) — is the
+# planning division's, like the targets.
 SERVICE_MATRIX = _table("""
-action             planning  digital  koseki   executive  auditor
-update_definition  allowed   allowed  refused  refused    refused
-change_owner       allowed   refused  refused  refused    refused
-change_nodes       allowed   refused  refused  refused    refused
-change_group       allowed   refused  refused  refused    refused
-add_change         allowed   allowed  refused  refused    refused
-remove_change      allowed   allowed  refused  refused    refused
-set_value          allowed   allowed  refused  refused    refused
-clear_value        allowed   allowed  refused  refused    refused
-create             allowed   refused  refused  refused    refused
+action                    planning  digital  koseki   executive  auditor
+update_definition         allowed   refused  refused  refused    refused
+change_direction          allowed   refused  refused  refused    refused
+change_baseline           allowed   refused  refused  refused    refused
+change_final_target_year  allowed   refused  refused  refused    refused
+change_unit               allowed   refused  refused  refused    refused
+change_reference_amounts  allowed   refused  refused  refused    refused
+change_owner              allowed   refused  refused  refused    refused
+change_nodes              allowed   refused  refused  refused    refused
+change_group              allowed   refused  refused  refused    refused
+add_change                allowed   refused  refused  refused    refused
+remove_change             allowed   refused  refused  refused    refused
+set_actual                allowed   allowed  refused  refused    refused
+clear_actual              allowed   allowed  refused  refused    refused
+set_estimate              allowed   allowed  refused  refused    refused
+clear_estimate            allowed   allowed  refused  refused    refused
+set_target                allowed   refused  refused  refused    refused
+clear_target              allowed   refused  refused  refused    refused
+create                    allowed   refused  refused  refused    refused
 """)
 
-MUTATING = {"update", "add_change", "remove_change", "set_value", "clear_value", "create"}
+MUTATING = {
+    "update", "add_change", "remove_change", "set_actual", "clear_actual", "set_estimate", "clear_estimate",
+    "set_target", "clear_target", "create",
+}
+TARGET_ONLY_PLANNING = "目標値の入力は企画・DX推進課（計画管理者）のみが行えます"
 
 
 @pytest.fixture
@@ -76,7 +97,8 @@ def users(db):
 @pytest.fixture
 def targets(nakano_plan):
     """owned: 文書量 with owner デジタル政策課; linked: オンライン申請 linked to a デジタル政策課 node;
-    foreign: an indicator of another municipality. Each has a definition change and a value."""
+    foreign: an indicator of another municipality. Each has a definition change and an actual,
+    a target and an estimate value."""
     digital = Department.objects.get(municipality=nakano_plan.municipality, name="デジタル政策課")
     owned = Indicator.objects.get(plan=nakano_plan, name=DOCUMENTS)
     owned.owner = digital
@@ -93,7 +115,9 @@ def targets(nakano_plan):
         municipality=town, plan=plan, code="F-1", name="架空町の指標", unit="件", direction="higher"
     )
     services.set_indicator_value(foreign, 2023, "actual", "5件")
+    services.set_indicator_value(foreign, 2025, "target", "10件")
     for ind in (owned, linked, foreign):
+        services.set_indicator_value(ind, 2024, "estimate", "約 3,500" if ind is owned else "約 210 万件")
         IndicatorDefinitionChange.objects.get_or_create(
             municipality_id=ind.municipality_id, indicator=ind, effective_fiscal_year=2021,
             defaults={"description": "集計方法を変更"},
@@ -115,13 +139,19 @@ def definition_data(indicator: Indicator, **changes) -> dict:
     return post
 
 
-def _some_value(indicator: Indicator) -> IndicatorValue:
-    return indicator.values.order_by("fiscal_year", "kind").first()
+def _some_value(indicator: Indicator, kind: str = "actual") -> IndicatorValue:
+    return indicator.values.filter(kind=kind).order_by("fiscal_year").first()
+
+
+def _clear_post(value: IndicatorValue) -> dict:
+    return {
+        "fiscal_year": str(value.fiscal_year), "kind": value.kind, "raw_text": value.raw_text,
+        "previous": value.raw_text, "action": "clear",
+    }
 
 
 def _http(client, action: str, ind: Indicator):
     change = ind.definition_changes.first()
-    value = _some_value(ind)
     save = reverse("indicators:value_save", args=[ind.pk])
     return {
         "edit_page": lambda: client.get(reverse("indicators:edit", args=[ind.pk])),
@@ -133,13 +163,18 @@ def _http(client, action: str, ind: Indicator):
             reverse("indicators:change_add", args=[ind.pk]), {"effective_fiscal_year": "R6", "description": "対象を拡大"}
         ),
         "remove_change": lambda: client.post(reverse("indicators:change_delete", args=[ind.pk, change.pk])),
-        "set_value": lambda: client.post(
+        "set_actual": lambda: client.post(
             save, {"fiscal_year": "2024", "kind": "actual", "raw_text": "123件", "previous": ""}
         ),
-        "clear_value": lambda: client.post(save, {
-            "fiscal_year": str(value.fiscal_year), "kind": value.kind, "raw_text": value.raw_text,
-            "previous": value.raw_text, "action": "clear",
-        }),
+        "clear_actual": lambda: client.post(save, _clear_post(_some_value(ind, "actual"))),
+        "set_estimate": lambda: client.post(
+            save, {"fiscal_year": "2025", "kind": "estimate", "raw_text": "123件", "previous": ""}
+        ),
+        "clear_estimate": lambda: client.post(save, _clear_post(_some_value(ind, "estimate"))),
+        "set_target": lambda: client.post(
+            save, {"fiscal_year": "2024", "kind": "target", "raw_text": "123件", "previous": ""}
+        ),
+        "clear_target": lambda: client.post(save, _clear_post(_some_value(ind, "target"))),
         "new_page": lambda: client.get(reverse("indicators:new", args=[ind.plan_id])),
         "create": lambda: client.post(
             reverse("indicators:new", args=[ind.plan_id]), {"name": "新しい指標", "kind": "outcome", "unit": "件"}
@@ -178,13 +213,28 @@ def _service(action: str, user, ind: Indicator):
     node = PlanNode.objects.filter(plan=ind.plan).order_by("-path").first()
     return {
         "update_definition": lambda: services.update_indicator_definition(user, ind, definition="測り方の説明を追記"),
+        "change_direction": lambda: services.update_indicator_definition(
+            user, ind, direction="higher" if ind.direction != "higher" else "lower"
+        ),
+        "change_baseline": lambda: services.update_indicator_definition(user, ind, baseline_year=2019, baseline_text="1"),
+        "change_final_target_year": lambda: services.update_indicator_definition(user, ind, final_target_year=2026),
+        "change_unit": lambda: services.update_indicator_definition(user, ind, unit="件" if ind.unit != "件" else "団体"),
+        "change_reference_amounts": lambda: services.update_indicator_definition(
+            user, ind, reference_amounts={"2024": "120,000,000"}
+        ),
         "change_owner": lambda: services.update_indicator_definition(user, ind, owner=staff),
         "change_nodes": lambda: services.update_indicator_definition(user, ind, nodes=[node] if node else []),
         "change_group": lambda: services.update_indicator_definition(user, ind, group="別の区分"),
         "add_change": lambda: services.add_definition_change(user, ind, "令和6年度", "対象を拡大"),
         "remove_change": lambda: services.remove_definition_change(user, ind.definition_changes.first()),
-        "set_value": lambda: services.save_indicator_value(user, ind, 2024, "actual", "123件"),
-        "clear_value": lambda: services.clear_indicator_value(user, ind, _some_value(ind).fiscal_year, _some_value(ind).kind),
+        "set_actual": lambda: services.save_indicator_value(user, ind, 2024, "actual", "123件"),
+        "clear_actual": lambda: services.clear_indicator_value(user, ind, _some_value(ind, "actual").fiscal_year, "actual"),
+        "set_estimate": lambda: services.save_indicator_value(user, ind, 2025, "estimate", "123件"),
+        "clear_estimate": lambda: services.clear_indicator_value(
+            user, ind, _some_value(ind, "estimate").fiscal_year, "estimate"
+        ),
+        "set_target": lambda: services.save_indicator_value(user, ind, 2024, "target", "123件"),
+        "clear_target": lambda: services.clear_indicator_value(user, ind, _some_value(ind, "target").fiscal_year, "target"),
         "create": lambda: services.create_indicator(user, ind.plan, name="新しい指標"),
     }[action]()
 
@@ -209,33 +259,113 @@ def test_permission_matrix_services(users, targets, action, role, target, expect
         with pytest.raises(PermissionDenied) as exc:
             _service(action, users[role], ind)
         assert str(exc.value)  # a Japanese reason, never empty
+        if role in ("digital", "koseki") and target != "foreign":
+            assert "企画・DX推進課（計画管理者）のみが行えます" in str(exc.value), str(exc.value)
         assert ChangeLog.objects.count() == logged
 
 
 def test_edit_buttons_only_for_those_who_may_edit(client, users, targets, nakano_plan):
     detail = reverse("indicators:detail", args=[targets["owned"].pk])
     edit = reverse("indicators:edit", args=[targets["owned"].pk])
+    values = reverse("indicators:values", args=[targets["owned"].pk])
     new = reverse("indicators:new", args=[nakano_plan.pk])
-    for role, may_edit, may_create in [
-        ("planning", True, True), ("digital", True, False), ("koseki", False, False),
-        ("executive", False, False), ("auditor", False, False),
+    for role, may_define, may_enter, may_create in [
+        ("planning", True, True, True), ("digital", False, True, False), ("koseki", False, False, False),
+        ("executive", False, False, False), ("auditor", False, False, False),
     ]:
         client.force_login(users[role])
-        assert (edit in client.get(detail).content.decode()) is may_edit, role
+        html = client.get(detail).content.decode()
+        assert (edit in html) is may_define, role
+        assert (values in html) is may_enter, role
         plan_page = client.get(reverse("indicators:plan", args=[nakano_plan.pk])).content.decode()
         assert (new in plan_page) is may_create, role
+        if may_enter:  # the grid's tabs: the definition tab only for those who may open it
+            assert (edit in client.get(values).content.decode()) is may_define, role
 
 
-def test_editor_sees_structure_fields_locked(client, users, targets):
+def test_editor_may_not_open_or_post_the_definition(client, users, targets):
+    """The definition decides the grade (direction, baseline, targets' year …): planning only, even
+    for the department that answers for the indicator — 403 with the reason, nothing written."""
+    owned = targets["owned"]
     client.force_login(users["digital"])
-    html = client.get(reverse("indicators:edit", args=[targets["owned"].pk])).content.decode()
-    assert 'name="owner"' in html and "disabled" in html and "企画・DX推進課が設定します" in html
-    # A forged owner in the POST is ignored (the field is disabled), the owner stays.
-    staff = Department.objects.get(municipality=targets["owned"].municipality, name="職員課")
-    data = definition_data(targets["owned"], owner=str(staff.pk))
-    assert client.post(reverse("indicators:edit", args=[targets["owned"].pk]), data).status_code == 302
-    targets["owned"].refresh_from_db()
-    assert targets["owned"].owner.name == "デジタル政策課"
+    edit = reverse("indicators:edit", args=[owned.pk])
+    response = client.get(edit)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "指標の定義の変更は企画・DX推進課（計画管理者）のみが行えます" in html
+    assert "実績・見込み" in html  # and what the editor may do instead
+    assert 'name="direction"' not in html
+
+    logged = ChangeLog.objects.count()
+    staff = Department.objects.get(municipality=owned.municipality, name="職員課")
+    data = definition_data(owned, direction="higher", baseline_text="10000", final_target_year="令和8年度", owner=str(staff.pk))
+    response = client.post(edit, data)
+    assert response.status_code == 403 and "のみが行えます" in response.content.decode()
+    change = owned.definition_changes.first()
+    response = client.post(reverse("indicators:change_delete", args=[owned.pk, change.pk]))
+    assert response.status_code == 403 and "定義変更の削除は企画・DX推進課（計画管理者）のみが行えます" in response.content.decode()
+    owned.refresh_from_db()
+    assert (owned.direction, owned.baseline_text, owned.final_target_year, owned.owner.name) == ("lower", "", 2025, "デジタル政策課")
+    assert owned.definition_changes.filter(pk=change.pk).exists()
+    assert ChangeLog.objects.count() == logged
+
+
+def test_editor_post_of_a_target_value_is_refused_and_writes_nothing(client, users, targets):
+    """A department editor may not set its own target (and so its own grade): any way the target
+    comes in — the grid cell, htmx, the other-year form, a blank text, 削除 — it is 403 with the
+    reason, and neither a value nor a change-log row is written."""
+    owned = targets["owned"]
+    client.force_login(users["digital"])
+    save = reverse("indicators:value_save", args=[owned.pk])
+    before = sorted(owned.values.values_list("fiscal_year", "kind", "raw_text"))
+    logged = ChangeLog.objects.count()
+    posts = [
+        ({"fiscal_year": "2024", "kind": "target", "raw_text": "約 3,800fm", "previous": ""}, {}),
+        ({"fiscal_year": "2025", "kind": "target", "raw_text": "約 9,000fm", "previous": "約 3,000fm"}, {"HTTP_HX_REQUEST": "true"}),
+        ({"origin": "extra", "fiscal_year": "令和8年度", "kind": "target", "raw_text": "10fm"}, {}),
+        ({"origin": "extra", "fiscal_year": "平成40年度", "kind": "target", "raw_text": "10fm"}, {}),  # refused before the bad year
+        ({"fiscal_year": "2025", "kind": "target", "raw_text": "ゼロ", "previous": "約 3,000fm", "confirm": "on", "confirm_text": "ゼロ"}, {}),
+        ({"fiscal_year": "2025", "kind": "target", "raw_text": "", "previous": "約 3,000fm"}, {}),
+    ]
+    for post, headers in posts:
+        response = client.post(save, post, **headers)
+        html = response.content.decode()
+        assert response.status_code == 403, (post, html[:500])
+        assert TARGET_ONLY_PLANNING in html, html
+    response = client.post(save, {**_clear_post(_some_value(owned, "target"))})
+    assert response.status_code == 403
+    assert "目標値の削除は企画・DX推進課（計画管理者）のみが行えます" in response.content.decode()
+
+    assert sorted(owned.values.values_list("fiscal_year", "kind", "raw_text")) == before
+    assert ChangeLog.objects.count() == logged
+    # The service says the same to the shell and commands.
+    with pytest.raises(PermissionDenied) as exc:
+        services.save_indicator_value(users["digital"], owned, 2024, "target", "約 3,800fm")
+    assert str(exc.value).startswith(TARGET_ONLY_PLANNING)
+    assert ChangeLog.objects.count() == logged
+    # … while the same editor's actual and estimate go through.
+    assert client.post(save, {"fiscal_year": "2024", "kind": "actual", "raw_text": "約 3,700fm", "previous": ""}).status_code == 302
+    assert client.post(save, {"fiscal_year": "2025", "kind": "estimate", "raw_text": "約 3,400fm", "previous": ""}).status_code == 302
+    assert ChangeLog.objects.filter(model="indicators.IndicatorValue", user=users["digital"]).count() == 2
+
+
+def test_values_grid_shows_targets_read_only_to_an_editor(client, users, targets):
+    owned = targets["owned"]
+    url = reverse("indicators:values", args=[owned.pk])
+    client.force_login(users["digital"])
+    html = client.get(url).content.decode()
+    assert '<form id="cell-2023-actual"' in html and '<form id="cell-2024-estimate"' in html
+    assert '<form id="cell-2023-target"' not in html and '<form id="cell-2024-target"' not in html
+    assert '<div id="cell-2023-target" class="ind-cell ind-readonly"' in html
+    assert "約 3,600fm" in html and "読み取り: 3,600fm（概数）" in html  # the target is shown, with its reading
+    assert "目標</strong>は企画・DX推進課が設定します" in html and "入力できるのは実績・見込みです" in html
+    assert '<option value="target"' not in html  # the other-year form offers 実績・見込み only
+    assert '<option value="actual"' in html and '<option value="estimate"' in html
+
+    client.force_login(users["planning"])
+    html = client.get(url).content.decode()
+    assert '<form id="cell-2023-target"' in html and "ind-readonly" not in html
+    assert '<option value="target"' in html and "表示のみ" not in html
 
 
 def _grade(plan, name, fy=2023, kind="actual") -> Grade:
@@ -531,7 +661,7 @@ def test_editing_pages_require_login(client, targets, nakano_plan):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
     response = client.post(reverse("indicators:value_save", args=[targets["owned"].pk]), {"fiscal_year": "2024", "kind": "actual", "raw_text": "1"})
-    assert response.status_code == 302 and not targets["owned"].values.filter(fiscal_year=2024).exists()
+    assert response.status_code == 302 and not targets["owned"].values.filter(fiscal_year=2024, kind="actual").exists()
 
 
 def test_unreadable_text_in_the_other_year_form_is_confirmed_there(planner_client, nakano_plan):

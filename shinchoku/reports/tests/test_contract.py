@@ -61,8 +61,22 @@ else:
         The schema is loaded from the running app (WSGI) inside the test, so the requests see the test
         database; failures of all operations are collected and reported together.
         """
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
         from shinchoku.wsgi import application
 
+        # As Django's test client does: a WSGI request must not close the test's connection (on
+        # PostgreSQL that would end the test transaction and every later request would fail).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            _run_operations(application, headers, max_examples)
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    def _run_operations(application, headers: dict | None, max_examples: int) -> None:
         schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
         failures: list[str] = []
         operations = 0

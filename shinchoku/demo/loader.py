@@ -13,7 +13,9 @@ from django.db import transaction
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Department, Membership, Municipality, Role
-from shinchoku.demo import NAKANO_PROGRESS
+from shinchoku.demo import KOTO_AUDIT, NAKANO_PROGRESS
+from shinchoku.evaluations.demo import load_evaluation_demo
+from shinchoku.meetings.demo import load_toshima_meeting
 
 ADMIN_PASSWORD = "shinchoku-admin"
 DEMO_PASSWORD = "shinchoku-demo"
@@ -55,6 +57,19 @@ def ensure_users(municipality: Municipality, users=NAKANO_USERS) -> None:
             membership.departments.set(Department.objects.filter(municipality=municipality, name__in=spec.departments))
 
 
+def publish_plan(plan_id: int | None) -> None:
+    """Mark the demo plan published, so that the public pages (/public/) and open data have content.
+
+    The imported report is itself a published document (the ward's report to the council).
+    """
+    from shinchoku.plans.models import Plan
+
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is not None and not plan.is_published:
+        plan.is_published = True
+        plan.save(update_fields=["is_published"])
+
+
 def load_all(stdout=None) -> dict:
     summary = {}
     with acting_as(None, name="shinchoku load-demo"):
@@ -62,7 +77,12 @@ def load_all(stdout=None) -> dict:
         summary["nakano-progress"] = result
         with transaction.atomic():
             ensure_users(Municipality.objects.get(code="131148"))
+            publish_plan(result.plan_id)
+        summary["toshima-meeting"] = load_toshima_meeting()
+        summary["koto-audit-findings"] = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), dry_run=False, options={})
+        summary.update(load_evaluation_demo())  # Arakawa sheets (arakawa-sheet importer) and Koto effects
     if stdout is not None:
         for kind, res in summary.items():
-            stdout.write(f"デモデータ {kind}: 計画ID {res.plan_id} 作成 {res.created or '-'} 更新 {res.updated or '-'}\n")
+            plan = f"計画ID {res.plan_id} " if res.plan_id is not None else ""
+            stdout.write(f"デモデータ {kind}: {plan}作成 {res.created or '-'} 更新 {res.updated or '-'}\n")
     return summary

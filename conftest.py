@@ -7,9 +7,18 @@ Tests that need ``transaction=True`` must not rely on it (the database is flushe
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from shinchoku.demo import NAKANO_PROGRESS
+
+# Shared, noisy machines: no per-example deadline (a slow example is not a failure), and in CI no
+# example database, so every run explores afresh and two concurrent runs never share state.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(scope="session")

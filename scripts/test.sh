@@ -22,9 +22,20 @@ run_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U shinchoku --auth=trust -E UTF8 --lo
 run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
 
-status=0
-echo "==> tests on SQLite"
-DATABASE_URL="sqlite:///$PG_DIR/unused.sqlite3" "$VENV/bin/python" -m pytest -q "$@" || status=$?
-echo "==> tests on PostgreSQL"
-DATABASE_URL="postgres://shinchoku@127.0.0.1:$PG_PORT/shinchoku" "$VENV/bin/python" -m pytest -q "$@" || status=$?
-exit $status
+# The two runs go side by side (one per core); each writes its own log, printed when both are done.
+echo "==> tests on SQLite and on PostgreSQL (in parallel)"
+SHINCHOKU_DATA_DIR="$PG_DIR/data-sqlite" DATABASE_URL="sqlite:///$PG_DIR/unused.sqlite3" "$VENV/bin/python" -m pytest -q "$@" > "$PG_DIR/sqlite.log" 2>&1 &
+sqlite_pid=$!
+SHINCHOKU_DATA_DIR="$PG_DIR/data-postgres" DATABASE_URL="postgres://shinchoku@127.0.0.1:$PG_PORT/shinchoku" "$VENV/bin/python" -m pytest -q "$@" > "$PG_DIR/postgres.log" 2>&1 &
+postgres_pid=$!
+sqlite_status=0; postgres_status=0
+wait $sqlite_pid || sqlite_status=$?
+wait $postgres_pid || postgres_status=$?
+echo "==> SQLite"; cat "$PG_DIR/sqlite.log"
+echo "==> PostgreSQL"; cat "$PG_DIR/postgres.log"
+echo "==> SQLite: exit $sqlite_status, PostgreSQL: exit $postgres_status"
+if [ $sqlite_status -ne 0 ] || [ $postgres_status -ne 0 ]; then
+  echo "FAILED: $(tail -n 1 "$PG_DIR/sqlite.log") (SQLite) / $(tail -n 1 "$PG_DIR/postgres.log") (PostgreSQL)"
+  exit 1
+fi
+tail -n 1 "$PG_DIR/postgres.log"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("changes/", core_views.change_log, name="change_log"),
+    path("municipality/", core_views.switch_municipality, name="switch_municipality"),
     path("admin/", admin.site.urls),
     path("plans/", include("shinchoku.plans.urls")),
     path("indicators/", include("shinchoku.indicators.urls")),

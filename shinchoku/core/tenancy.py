@@ -54,20 +54,13 @@ def tenant_for(request) -> Tenant:
     user = request.user
     tenant = Tenant(None, None)
     if user.is_authenticated:
-        membership = Membership.objects.filter(user=user).select_related("municipality").first()
-        if membership is not None:
-            tenant = Tenant(
-                membership.municipality,
-                membership.role,
-                frozenset(membership.departments.values_list("pk", flat=True)),
-                user.is_superuser,
-            )
-        elif user.is_superuser:
-            chosen = request.session.get("municipality_id")
-            municipality = (
-                Municipality.objects.filter(pk=chosen).first() if chosen else None
-            ) or Municipality.objects.order_by("pk").first()
+        chosen = request.session.get("municipality_id") if user.is_superuser else None
+        municipality = Municipality.objects.filter(pk=chosen).first() if chosen else None
+        if municipality is not None:
+            # The operator of a shared service chose a municipality: act as its planning division.
             tenant = Tenant(municipality, Role.PLANNING, frozenset(), True)
+        else:
+            tenant = tenant_for_user(user)
     request._shinchoku_tenant = tenant
     return tenant
 
@@ -75,10 +68,13 @@ def tenant_for(request) -> Tenant:
 def tenant_for_user(user, municipality: Municipality | None = None) -> Tenant:
     """The tenant a user acts for outside a request (services, commands).
 
-    A superuser without a membership acts as planning for ``municipality`` (or the first one).
+    A superuser acts as planning for ``municipality`` when one is given, else through its membership,
+    else for the first municipality.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return Tenant(None, None)
+    if user.is_superuser and municipality is not None:
+        return Tenant(municipality, Role.PLANNING, frozenset(), True)
     membership = Membership.objects.filter(user=user).select_related("municipality").first()
     if membership is not None:
         return Tenant(

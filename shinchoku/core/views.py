@@ -4,14 +4,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from shinchoku.core.models import ChangeLog, Role
+from shinchoku.core.models import ChangeLog, Municipality, Role
 from shinchoku.core.tenancy import tenant_for
 
 
 @login_required
 def home(request):
     return redirect("plans:list")
+
+
+@login_required
+@require_POST
+def switch_municipality(request):
+    """The operator (superuser) chooses which municipality to act for; everyone else is refused."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("団体の切り替えはシステム管理者だけが行えます。")
+    municipality = Municipality.objects.filter(pk=request.POST.get("municipality")).first()
+    if municipality is not None:
+        request.session["municipality_id"] = municipality.pk
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
 
 
 @login_required

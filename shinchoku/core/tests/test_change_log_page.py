@@ -28,3 +28,20 @@ def test_change_log_shows_an_update_with_before_and_after(client, nakano_plan):
 
 def test_anonymous_is_sent_to_login(client):
     assert client.get(reverse("change_log")).status_code == 302
+
+
+def test_only_the_operator_switches_municipality(client, nakano_plan):
+    from shinchoku.core.models import Municipality
+    from shinchoku.demo.synthetic import build_ward
+
+    other = build_ward(5).municipality
+    client.force_login(get_user_model().objects.get(username="planning"))
+    assert client.post(reverse("switch_municipality"), {"municipality": other.pk}).status_code == 403
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.post(reverse("switch_municipality"), {"municipality": other.pk, "next": "/plans/"})
+    assert response.status_code == 302 and response["Location"] == "/plans/"
+    html = client.get(reverse("plans:list")).content.decode()
+    assert "架空区DX推進計画" in html and "第2次中野区" not in html
+    nakano = Municipality.objects.get(code="131148")
+    client.post(reverse("switch_municipality"), {"municipality": nakano.pk, "next": "https://evil.example/"})
+    assert "第2次中野区" in client.get(reverse("plans:list")).content.decode()

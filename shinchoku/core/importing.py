@@ -10,7 +10,9 @@ column); nothing is written.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -62,6 +64,38 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def read_text_document(path: str | Path) -> tuple[str, str]:
+    """(file name, text) of a published document converted to UTF-8 text; ImportFailed otherwise.
+
+    Refuses a missing file, a folder, a file over ``SHINCHOKU_MAX_UPLOAD_BYTES`` and bytes that are not
+    UTF-8, each with a message naming the file.
+    """
+    from django.conf import settings
+
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ImportFailed(Problem("ファイルが見つかりません", file=name))
+    limit = settings.SHINCHOKU_MAX_UPLOAD_BYTES
+    size = path.stat().st_size
+    if size > limit:
+        raise ImportFailed(Problem(
+            f"ファイルが大きすぎます（{size / 1024 / 1024:.1f} MB、上限 {limit / 1024 / 1024:.0f} MB）", file=name
+        ))
+    try:
+        return name, path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name)) from exc
+
+
+def municipality_code(options: dict, default: str, file: str) -> str:
+    """The ``--municipality`` option, checked: a 6-digit 全国地方公共団体コード."""
+    code = options.get("municipality") or default
+    if not re.fullmatch(r"\d{6}", code):
+        raise ImportFailed(Problem(f"団体コード「{code}」は6桁の数字ではありません", file=file))
+    return code
 
 
 class _DryRunRollback(Exception):

@@ -9,11 +9,11 @@ nothing. The result also runs the arithmetic checks on what was written and repo
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from pathlib import Path
 
-from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
+from shinchoku.core.importing import (
+    ImportFailed, ImportResult, Problem, municipality_code, read_text_document, run_atomically,
+)
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.evaluations.arakawa import ArakawaFormatError, parse_arakawa_sheets
 from shinchoku.evaluations.services import (
@@ -34,20 +34,12 @@ class ArakawaSheetImporter:
         parser.add_argument("--municipality-name", default=ARAKAWA_NAME, help="団体が未登録のときに使う団体名")
 
     def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
-        name = Path(path).name
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (FileNotFoundError, IsADirectoryError):
-            raise ImportFailed(Problem("ファイルが見つかりません", file=name)) from None
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name)) from exc
+        name, text = read_text_document(path)
         try:
             sheets = parse_arakawa_sheets(text, filename=name)
         except ArakawaFormatError as exc:
             raise ImportFailed(Problem(exc.message, file=name, row=exc.line)) from exc
-        code = options.get("municipality") or ARAKAWA_CODE
-        if not re.fullmatch(r"\d{6}", code):
-            raise ImportFailed(Problem(f"団体コード「{code}」は6桁の数字ではありません", file=name))
+        code = municipality_code(options, ARAKAWA_CODE, name)
         result = ImportResult(kind="arakawa-sheet", file=name, dry_run=dry_run)
 
         def apply():

@@ -22,10 +22,11 @@ Mapping (decisions written down here because the document does not say them):
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from shinchoku.core import fiscal
-from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
+from shinchoku.core.importing import (
+    ImportFailed, ImportResult, Problem, municipality_code, read_text_document, run_atomically,
+)
 from shinchoku.core.models import Municipality
 from shinchoku.core.text import nfkc, remove_spaces
 from shinchoku.core.upsert import UpsertTally
@@ -66,20 +67,12 @@ class NakanoProgressImporter:
         parser.add_argument("--municipality-name", default=NAKANO_NAME, help="団体が未登録のときに使う団体名")
 
     def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
-        name = Path(path).name
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ImportFailed(Problem("ファイルが見つかりません", file=name)) from None
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name)) from exc
+        name, text = read_text_document(path)
         try:
             report = parse_nakano_report(text, filename=name)
         except NakanoFormatError as exc:
             raise ImportFailed(Problem(exc.message, file=name, row=exc.line)) from exc
-        code = options.get("municipality") or NAKANO_CODE
-        if not re.fullmatch(r"\d{6}", code):
-            raise ImportFailed(Problem(f"団体コード「{code}」は6桁の数字ではありません", file=name))
+        code = municipality_code(options, NAKANO_CODE, name)
         return import_report(
             report, source=name, municipality_code=code,
             municipality_name=options.get("municipality_name") or NAKANO_NAME, dry_run=dry_run,

@@ -166,3 +166,31 @@ def test_import_command_json_names_plan_and_counts(nakano_plan):
     assert payload["counts"]["目標"] == 2 and payload["counts"]["実施内容"] == 39
     assert payload["counts"]["進捗状況"] == {"◎": 0, "○": 105, "△": 0, "×": 0}
     assert payload["counts"]["成果指標"] == 10
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "ファイルが見つかりません"),
+    (b"\xff\xfe not utf-8", "UTF-8 のテキストとして読めません"),
+])
+def test_unreadable_files_are_refused_with_the_file_named(tmp_path, db, content, message):
+    path = tmp_path / "report.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ImportFailed) as err:
+        get_importer("nakano-progress").run(str(path), dry_run=False, options={})
+    assert message in str(err.value) and "report.txt" in str(err.value)
+
+
+def test_an_oversized_file_is_refused_before_reading(tmp_path, db, settings):
+    settings.SHINCHOKU_MAX_UPLOAD_BYTES = 1000
+    path = tmp_path / "big.txt"
+    path.write_text("あ" * 1000, encoding="utf-8")
+    with pytest.raises(ImportFailed) as err:
+        get_importer("nakano-progress").run(str(path), dry_run=False, options={})
+    assert "大きすぎます" in str(err.value)
+
+
+def test_a_bad_municipality_code_is_refused(db):
+    with pytest.raises(ImportFailed) as err:
+        get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={"municipality": "12AB"})
+    assert "6桁" in str(err.value)

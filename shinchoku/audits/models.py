@@ -74,6 +74,10 @@ class Finding(TenantModel):
     page = models.PositiveIntegerField("頁", null=True, blank=True)
     order = models.PositiveIntegerField("掲載順", default=0)
     plan_nodes = models.ManyToManyField(PlanNode, blank=True, related_name="audit_findings", verbose_name="関連する計画項目")
+    reminder_log = models.JSONField(
+        "督促の記録", default=list, blank=True,
+        help_text='回答督促メールの送信記録 [{"at": "…", "by": "…", "department": "…", "recipients": ["…"], "subject": "…"}]',
+    )
 
     track_changes = True
 

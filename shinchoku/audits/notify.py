@@ -68,6 +68,7 @@ class Reminder:
     body: str
     items: list[str] = field(default_factory=list)
     sent: bool = False
+    targets: list = field(default_factory=list, repr=False)  # the findings / action items the message is about
 
     def as_dict(self) -> dict:
         return {
@@ -93,6 +94,54 @@ def send_reminders(reminders: Iterable[Reminder], *, dry_run: bool) -> list[Remi
     for r in reminders:
         r.sent = bool(r.recipients)
     return reminders
+
+
+def log_reminders(reminders: Iterable[Reminder], user=None) -> int:
+    """Record each sent message on the rows it was about (``reminder_log``, as the survey rounds keep
+    theirs on the round): when, sent by whom, to which department and addresses, with the subject.
+
+    Only messages actually sent are recorded (not a dry run, not a department without addresses).
+    Each row is saved on its own (``update_fields``), so the change log shows the entry too. Returns
+    the number of rows written.
+    """
+    from django.utils import timezone
+
+    from shinchoku.core.changelog import current_actor
+
+    at = timezone.localtime().isoformat(timespec="seconds")
+    by = user.get_username() if user is not None and getattr(user, "is_authenticated", False) else (current_actor().name or "system")
+    entries: dict[tuple[str, int], tuple[object, list[dict]]] = {}
+    for r in reminders:
+        if not r.sent:
+            continue
+        entry = {"at": at, "by": by, "department": r.department.name, "recipients": list(r.recipients), "subject": r.subject}
+        for obj in r.targets:
+            entries.setdefault((obj._meta.label, obj.pk), (obj, []))[1].append(entry)
+    for obj, new in entries.values():
+        # Re-read the log: another send may have added to it since the rows were loaded.
+        current = type(obj)._default_manager.filter(pk=obj.pk).values_list("reminder_log", flat=True).first() or []
+        obj.reminder_log = list(current) + new
+        obj.save(update_fields=["reminder_log"])
+    return len(entries)
+
+
+def reminder_log_rows(log) -> list[dict]:
+    """A row's ``reminder_log`` for a page: newest first, ``at`` as a local datetime."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    rows = []
+    for entry in reversed(list(log or [])):
+        row = dict(entry)
+        try:
+            at = dt.datetime.fromisoformat(entry.get("at", ""))
+            row["at"] = timezone.localtime(at) if timezone.is_aware(at) else at
+        except (TypeError, ValueError):
+            row["at"] = None
+        row.setdefault("recipients", [])
+        rows.append(row)
+    return rows
 
 
 def describe(reminders: Sequence[Reminder], *, dry_run: bool) -> list[str]:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState, validate_upload_size
-from shinchoku.audits.notify import Reminder, department_recipients, link, send_reminders
+from shinchoku.audits.notify import Reminder, department_recipients, link, log_reminders, send_reminders
 from shinchoku.audits.permissions import (
     covered_department_ids,
     require_department,
@@ -47,30 +47,91 @@ def create_audit(
         raise ValidationError(f"監査の種類「{kind}」は選べません（{'・'.join(Audit.Kind.labels)}）")
     if not theme.strip():
         raise ValidationError("監査テーマを入力してください")
+    if Audit.objects.filter(municipality=municipality, kind=kind, fiscal_year=fiscal_year, theme=theme.strip()).exists():
+        raise ValidationError(f"{fy_label(fiscal_year)}の{Audit.Kind(kind).label}「{theme.strip()}」は既に登録されています")
     return Audit.objects.create(
         municipality=municipality, kind=kind, fiscal_year=fiscal_year, theme=theme.strip(), auditor=auditor,
         auditor_qualification=auditor_qualification, report_date=report_date, source=source,
     )
 
 
-def add_finding(
-    user, audit: Audit, *, kind: str, number: int, title: str, summary: str = "",
-    departments: Sequence[Department] = (), page: int | None = None,
-) -> Finding:
-    require_planning(user, audit.municipality_id, "指摘・意見の登録")
+def _check_finding_values(kind: str, number, title: str, page) -> None:
     if kind not in Finding.Kind.values:
         raise ValidationError(f"分類「{kind}」は選べません（指摘事項・意見事項）")
+    if number is None or int(number) < 1:
+        raise ValidationError("番号は1以上の整数で入力してください")
+    if not (title or "").strip():
+        raise ValidationError("題名を入力してください")
+    if page is not None and int(page) < 1:
+        raise ValidationError("頁は1以上の整数で入力してください")
+
+
+def add_finding(
+    user, audit: Audit, *, kind: str, number: int, title: str, summary: str = "",
+    departments: Sequence[Department] = (), page: int | None = None, plan_nodes: Sequence[PlanNode] = (),
+) -> Finding:
+    """Register a finding (planning division): kind, number within the kind, departments, page and the
+    plan items it concerns. Refused as a whole (nothing written) on any bad value."""
+    require_planning(user, audit.municipality_id, "指摘・意見の登録")
+    _check_finding_values(kind, number, title, page)
     _same_tenant(audit.municipality_id, departments, "対象部局")
+    _same_tenant(audit.municipality_id, plan_nodes, "計画項目")
     with transaction.atomic():
         if Finding.objects.filter(audit=audit, kind=kind, number=number).exists():
             raise ValidationError(f"{Finding.Kind(kind).label}{number}は既に登録されています")
         order = (Finding.objects.filter(audit=audit).order_by("-order").values_list("order", flat=True).first() or 0) + 1
         finding = Finding.objects.create(
-            municipality_id=audit.municipality_id, audit=audit, kind=kind, number=number, title=title,
+            municipality_id=audit.municipality_id, audit=audit, kind=kind, number=number, title=title.strip(),
             summary=summary, page=page, order=order, department_text="・".join(d.name for d in departments),
         )
         if departments:
             finding.departments.set(departments)
+        if plan_nodes:
+            finding.plan_nodes.set(plan_nodes)
+    return finding
+
+
+def update_finding(
+    user, finding: Finding, *, kind: str | None = None, number: int | None = None, title: str | None = None,
+    summary: str | None = None, page: int | None = None, clear_page: bool = False,
+    departments: Sequence[Department] | None = None, plan_nodes: Sequence[PlanNode] | None = None,
+) -> Finding:
+    """Correct a registered finding (planning division). ``None`` leaves a value as it is; a page is
+    removed with ``clear_page``. Departments and plan items, when given, replace the current ones.
+    All or nothing: a refused value leaves the finding unchanged.
+
+    ``department_text`` (the 対象部局 cell as the report printed it) is kept: it records the source,
+    not the current assignment.
+    """
+    require_planning(user, finding.municipality_id, f"{finding.label}の修正")
+    new = {
+        "kind": finding.kind if kind is None else kind,
+        "number": finding.number if number is None else int(number),
+        "title": finding.title if title is None else title.strip(),
+        "summary": finding.summary if summary is None else summary,
+        "page": None if clear_page else (finding.page if page is None else page),
+    }
+    _check_finding_values(new["kind"], new["number"], new["title"], new["page"])
+    if departments is not None:
+        if not departments:
+            raise ValidationError("対象部局を1つ以上指定してください")
+        _same_tenant(finding.municipality_id, departments, "対象部局")
+    if plan_nodes is not None:
+        _same_tenant(finding.municipality_id, plan_nodes, "計画項目")
+    with transaction.atomic():
+        if (new["kind"], new["number"]) != (finding.kind, finding.number) and Finding.objects.filter(
+            audit_id=finding.audit_id, kind=new["kind"], number=new["number"]
+        ).exclude(pk=finding.pk).exists():
+            raise ValidationError(f"{Finding.Kind(new['kind']).label}{new['number']}は既に登録されています")
+        changed = [k for k, v in new.items() if getattr(finding, k) != v]
+        for k in changed:
+            setattr(finding, k, new[k])
+        if changed:
+            finding.save()
+        if departments is not None and set(finding.departments.values_list("pk", flat=True)) != {d.pk for d in departments}:
+            finding.departments.set(departments)
+        if plan_nodes is not None and set(finding.plan_nodes.values_list("pk", flat=True)) != {n.pk for n in plan_nodes}:
+            finding.plan_nodes.set(plan_nodes)
     return finding
 
 
@@ -242,15 +303,20 @@ def finding_reminders(municipality: Municipality, *, fiscal_year: int | None = N
         reminders.append(Reminder(
             department=dept, recipients=recipients.get(dept_id, []),
             subject=f"【措置状況の回答依頼】監査の指摘・意見 {len(findings)}件（{dept.name}）",
-            body=body, items=[f"{f.audit.fiscal_year_label} {f.label}" for f in findings],
+            body=body, items=[f"{f.audit.fiscal_year_label} {f.label}" for f in findings], targets=list(findings),
         ))
     return reminders
 
 
 def send_finding_reminders(user, municipality: Municipality, *, dry_run: bool, fiscal_year: int | None = None) -> list[Reminder]:
-    """Remind each department of its unanswered findings (one e-mail per department)."""
+    """Remind each department of its unanswered findings (one e-mail per department). Each message
+    sent is recorded on its findings (``Finding.reminder_log``: when, by whom, to whom)."""
     require_planning(user, municipality, "回答督促メールの送信")
-    return send_reminders(finding_reminders(municipality, fiscal_year=fiscal_year), dry_run=dry_run)
+    reminders = send_reminders(finding_reminders(municipality, fiscal_year=fiscal_year), dry_run=dry_run)
+    if not dry_run:
+        with transaction.atomic():
+            log_reminders(reminders, user)
+    return reminders
 
 
 def follow_up_title(fiscal_year: int | None) -> str:

@@ -7,20 +7,34 @@ the reason, or ValidationError → message on the page).
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shinchoku.audits import queries, services
-from shinchoku.audits.forms import EvidenceForm, PlanNodeLinkForm, ResponseForm, ReviewForm
+from shinchoku.audits.forms import (
+    AuditForm,
+    EvidenceForm,
+    FindingForm,
+    PlanNodeLinkForm,
+    ResponseForm,
+    ReviewForm,
+    split_codes,
+)
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState
-from shinchoku.audits.permissions import covered_department_ids, service_view, validation_messages
+from shinchoku.audits.notify import reminder_log_rows
+from shinchoku.audits.permissions import (
+    covered_department_ids,
+    forbidden,
+    require_planning,
+    service_view,
+    validation_messages,
+)
 from shinchoku.audits.reports import follow_up_pdf, follow_up_xlsx
 from shinchoku.core import fiscal
 from shinchoku.core.models import Role
@@ -124,6 +138,7 @@ def _finding_context(request, finding: Finding) -> dict:
         }) if tenant.is_planning and plans else None,
         "plan_nodes": list(finding.plan_nodes.select_related("plan").all()),
         "none_label": ResponseState.NONE.label,
+        "reminder_log": reminder_log_rows(finding.reminder_log) if tenant.can_read_all or can_answer else [],
     }
 
 
@@ -221,9 +236,6 @@ def evidence_download(request, pk: int):
     return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
-_CODE_SPLIT = re.compile(r"[\s,、，]+")
-
-
 @login_required
 @require_POST
 @service_view
@@ -234,15 +246,165 @@ def finding_link_nodes(request, pk: int):
     if not form.is_valid():
         messages.error(request, "計画を選んでください")
         return _back(finding)
-    codes = [c for c in _CODE_SPLIT.split(form.cleaned_data["codes"]) if c]
-    nodes = list(PlanNode.objects.filter(plan_id=form.cleaned_data["plan"], municipality=finding.municipality, code__in=codes))
+    plan_id = form.cleaned_data["plan"]
+    codes = split_codes(form.cleaned_data["codes"])
+    nodes = list(PlanNode.objects.filter(plan_id=plan_id, municipality=finding.municipality, code__in=codes))
     missing = sorted(set(codes) - {n.code for n in nodes})
     if missing:
         messages.error(request, f"計画項目のコードが見つかりません: {'、'.join(missing)}（何も変更していません）")
         return _back(finding)
-    services.link_plan_nodes(request.user, finding, nodes)
+    services.link_plan_nodes(request.user, finding, _with_other_plans(finding, plan_id, nodes))
     messages.success(request, f"関連する計画項目を{len(nodes)}件に更新しました")
     return _back(finding)
+
+
+def _with_other_plans(finding: Finding | None, plan_id: int, nodes: list[PlanNode]) -> list[PlanNode]:
+    """The chosen plan's nodes plus the finding's links to the items of *other* plans (kept as they are)."""
+    if finding is None:
+        return nodes
+    return [n for n in finding.plan_nodes.all() if n.plan_id != plan_id] + nodes
+
+
+# --------------------------------------------------------------------------- registering audits and findings
+
+
+def _planning_only(request, what: str):
+    """The 403 page with the service's reason unless the user may register (GET of a form)."""
+    from django.core.exceptions import PermissionDenied
+
+    tenant = tenant_for(request)
+    if tenant.municipality is None:
+        raise Http404("団体が選ばれていません")
+    try:
+        require_planning(request.user, tenant.municipality, what)
+    except PermissionDenied as exc:
+        return forbidden(request, exc)
+    return None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for m in validation_messages(exc):
+        form.add_error(None, m)
+
+
+@login_required
+@service_view
+def audit_new(request):
+    refused = _planning_only(request, "監査の登録")
+    if refused is not None:
+        return refused
+    municipality = tenant_for(request).municipality
+    form = AuditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            audit = services.create_audit(
+                request.user, municipality, kind=data["kind"], fiscal_year=data["fiscal_year"], theme=data["theme"],
+                auditor=data["auditor"], auditor_qualification=data["auditor_qualification"],
+                report_date=data["report_date"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except IntegrityError:
+            form.add_error(None, "同じ年度・種類・テーマの監査が既に登録されています")
+        else:
+            messages.success(request, f"監査「{audit.theme}」を登録しました。続けて指摘・意見を登録してください")
+            return redirect(reverse("audits:detail", args=[audit.pk]))
+    return render(request, "audits/audit_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _save_finding(request, audit: Audit, finding: Finding | None):
+    municipality = audit.municipality
+    initial = {}
+    if finding is not None:
+        initial = {
+            "kind": finding.kind, "number": finding.number, "title": finding.title, "summary": finding.summary,
+            "departments": list(finding.departments.values_list("pk", flat=True)), "page": finding.page,
+        }
+    elif request.method != "POST":
+        taken = set(Finding.objects.filter(audit=audit, kind=Finding.Kind.IKEN).values_list("number", flat=True))
+        initial = {"kind": Finding.Kind.IKEN, "number": max(taken, default=0) + 1}
+    form = FindingForm(
+        request.POST or None, municipality=municipality, initial=initial,
+        plan_nodes=list(finding.plan_nodes.select_related("plan").order_by("path")) if finding is not None else (),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        departments = form.departments_selected()
+        nodes = data["plan_nodes"]
+        try:
+            if finding is None:
+                saved = services.add_finding(
+                    request.user, audit, kind=data["kind"], number=data["number"], title=data["title"],
+                    summary=data["summary"], departments=departments, page=data["page"], plan_nodes=nodes or (),
+                )
+                messages.success(request, f"{saved.label}「{saved.title}」を登録しました")
+            else:
+                saved = services.update_finding(
+                    request.user, finding, kind=data["kind"], number=data["number"], title=data["title"],
+                    summary=data["summary"], page=data["page"], clear_page=data["page"] is None,
+                    departments=departments,
+                    plan_nodes=None if nodes is None else _with_other_plans(finding, data["plan"], nodes),
+                )
+                messages.success(request, f"{saved.label}「{saved.title}」を更新しました")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if finding is None and request.POST.get("another") == "1":
+                return redirect(reverse("audits:finding-new", args=[audit.pk]))
+            return redirect(reverse("audits:finding", args=[saved.pk]))
+    return render(request, "audits/finding_form.html", {"form": form, "audit": audit, "finding": finding},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@service_view
+def finding_new(request, pk: int):
+    audit = get_scoped(request, Audit.objects.all(), pk=pk)
+    refused = _planning_only(request, "指摘・意見の登録")
+    return refused or _save_finding(request, audit, None)
+
+
+@login_required
+@service_view
+def finding_edit(request, pk: int):
+    finding = get_scoped(request, Finding.objects.select_related("audit"), pk=pk)
+    refused = _planning_only(request, f"{finding.label}の修正")
+    return refused or _save_finding(request, finding.audit, finding)
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@login_required
+@service_view
+def remind(request):
+    """督促メール: the departments with unanswered findings and whom they go to (a dry run); POST sends
+    them and records each message on its findings."""
+    refused = _planning_only(request, "回答督促メールの送信")
+    if refused is not None:
+        return refused
+    municipality = tenant_for(request).municipality
+    years = queries.audit_years(municipality)
+    fy, error = fiscal_year_param(request, None)
+    if request.method == "POST":
+        reminders = services.send_finding_reminders(request.user, municipality, dry_run=False, fiscal_year=fy)
+        sent = [r for r in reminders if r.sent]
+        if sent:
+            messages.success(request, f"督促メールを{len(sent)}所管課に送信しました（送信記録は各指摘・意見の画面に残ります）")
+        unsent = [r for r in reminders if not r.sent]
+        if unsent:
+            names = "、".join(f"{r.department.name}（{len(r.items)}件）" for r in unsent)
+            messages.error(request, f"宛先がないため送信しなかった所管課: {names}。所管課のメールアドレスまたは担当者を登録してください")
+        if not reminders:
+            messages.success(request, "未回答の指摘・意見はありません")
+        return redirect(reverse("audits:remind") + (f"?fy={fy}" if fy else ""))
+    reminders = services.send_finding_reminders(request.user, municipality, dry_run=True, fiscal_year=fy)
+    return render(request, "audits/remind.html", {
+        "reminders": reminders, "fy": fy, "fy_error": error, "years": [(y, fiscal.label(y)) for y in years],
+        "without_address": sum(1 for r in reminders if not r.recipients),
+        "sendable": sum(1 for r in reminders if r.recipients),
+    })
 
 
 def _follow_up(request):

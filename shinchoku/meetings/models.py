@@ -159,6 +159,10 @@ class ActionItem(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="更新者"
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    reminder_log = models.JSONField(
+        "督促の記録", default=list, blank=True,
+        help_text='期限の督促メールの送信記録 [{"at": "…", "by": "…", "department": "…", "recipients": ["…"], "subject": "…"}]',
+    )
 
     track_changes = True
 

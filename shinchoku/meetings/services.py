@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shinchoku.audits.notify import Reminder, department_recipients, link, send_reminders
+from shinchoku.audits.notify import Reminder, department_recipients, link, log_reminders, send_reminders
 from shinchoku.audits.permissions import require_department, require_planning
 from shinchoku.core.fiscal import fiscal_year_of
 from shinchoku.core.models import Department, Municipality
@@ -71,7 +71,14 @@ def update_meeting(user, meeting: Meeting, **values) -> Meeting:
                                                  "minutes_publication", "minutes_publication_reason")}
     merged.update(values)
     _check_publication(merged)
+    _same_tenant(meeting.municipality_id, [values.get("secretariat")], "事務局")
     changed = [k for k, v in values.items() if getattr(meeting, k) != v]
+    if "date" in changed:
+        fiscal_year = fiscal_year_of(values["date"])
+        if fiscal_year != meeting.fiscal_year and Meeting.objects.filter(
+            municipality_id=meeting.municipality_id, body=meeting.body, fiscal_year=fiscal_year, number=meeting.number
+        ).exclude(pk=meeting.pk).exists():
+            raise ValidationError(f"{fiscal_year}年度第{meeting.number}回{meeting.body}は既に登録されています")
     for k in changed:
         setattr(meeting, k, values[k])
     if "date" in changed:
@@ -96,6 +103,10 @@ def add_agenda_item(user, meeting: Meeting, *, kind: str, number: int, title: st
     require_planning(user, meeting.municipality_id, "議題の登録")
     if kind not in AgendaItem.Kind.values:
         raise ValidationError(f"議題の種別「{kind}」は選べません（議案・報告事項）")
+    if number is None or int(number) < 1:
+        raise ValidationError("番号は1以上の整数で入力してください")
+    if not (title or "").strip():
+        raise ValidationError("件名を入力してください")
     if AgendaItem.objects.filter(meeting=meeting, kind=kind, number=number).exists():
         raise ValidationError(f"{AgendaItem.Kind(kind).label}（{number}）は既に登録されています")
     order = meeting.agenda.count() + 1
@@ -104,6 +115,35 @@ def add_agenda_item(user, meeting: Meeting, *, kind: str, number: int, title: st
         presenter=presenter, discussion=discussion, decision=decision, decision_text=decision_text,
         materials=list(materials), order=order,
     )
+
+
+AGENDA_FIELDS = ("kind", "number", "title", "presenter", "summary", "discussion", "decision", "decision_text")
+
+
+def update_agenda_item(user, item: AgendaItem, **values) -> AgendaItem:
+    """Correct an agenda item or record its decision (secretariat). Unknown fields are a programming error."""
+    require_planning(user, item.municipality_id, "議題の修正")
+    unknown = set(values) - set(AGENDA_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown agenda item fields: {sorted(unknown)}")
+    kind = values.get("kind", item.kind)
+    number = values.get("number", item.number)
+    if kind not in AgendaItem.Kind.values:
+        raise ValidationError(f"議題の種別「{kind}」は選べません（議案・報告事項）")
+    if number is None or int(number) < 1:
+        raise ValidationError("番号は1以上の整数で入力してください")
+    if not (values.get("title", item.title) or "").strip():
+        raise ValidationError("件名を入力してください")
+    if (kind, number) != (item.kind, item.number) and AgendaItem.objects.filter(
+        meeting_id=item.meeting_id, kind=kind, number=number
+    ).exclude(pk=item.pk).exists():
+        raise ValidationError(f"{AgendaItem.Kind(kind).label}（{number}）は既に登録されています")
+    changed = [k for k, v in values.items() if getattr(item, k) != v]
+    for k in changed:
+        setattr(item, k, values[k])
+    if changed:
+        item.save()
+    return item
 
 
 def record_decision(user, item: AgendaItem, *, decision: str, decision_text: str = "") -> AgendaItem:
@@ -118,6 +158,7 @@ def add_action_item(
     user, meeting: Meeting, *, title: str, owner: Department, due_date: dt.date | None = None, key: str | None = None,
     description: str = "", agenda_item: AgendaItem | None = None, plan_nodes: Sequence[PlanNode] = (),
     procedures: Sequence[Procedure] = (), selection: TargetSelection | None = None,
+    state: str = ActionItem.State.NOT_STARTED, progress_note: str = "", completed_on: dt.date | None = None,
 ) -> ActionItem:
     """Assign an action item to a department (headquarters secretariat)."""
     require_planning(user, meeting.municipality_id, "対応事項の登録")
@@ -126,11 +167,23 @@ def add_action_item(
         raise ValidationError("議題はこの会議のものを指定してください")
     if not title.strip():
         raise ValidationError("対応事項を入力してください")
+    if state not in ActionItem.State.values:
+        raise ValidationError(f"状態「{state}」は選べません（未着手・対応中・完了）")
     with transaction.atomic():
         order = meeting.action_items.count() + 1
+        if key:
+            if ActionItem.objects.filter(meeting=meeting, key=key).exists():
+                raise ValidationError(f"識別子「{key}」の対応事項はこの会議に既にあります")
+        else:
+            key = f"A{order}"
+            while ActionItem.objects.filter(meeting=meeting, key=key).exists():
+                key = f"A{int(key[1:]) + 1}"
         item = ActionItem.objects.create(
-            municipality_id=meeting.municipality_id, meeting=meeting, agenda_item=agenda_item, key=key or f"A{order}",
+            municipality_id=meeting.municipality_id, meeting=meeting, agenda_item=agenda_item, key=key,
             title=title.strip(), description=description, owner=owner, due_date=due_date, selection=selection, order=order,
+            state=state, progress_note=progress_note,
+            completed_on=(completed_on or timezone.localdate()) if state == ActionItem.State.DONE else None,
+            updated_by=user if getattr(user, "is_authenticated", False) else None,
         )
         if plan_nodes:
             item.plan_nodes.set(plan_nodes)
@@ -180,6 +233,63 @@ def reassign_action_item(user, item: ActionItem, *, owner: Department | None = N
     return item
 
 
+def edit_action_item(
+    user, item: ActionItem, *, title: str, description: str = "", owner: Department, due_date: dt.date | None,
+    agenda_item: AgendaItem | None = None, state: str | None = None, progress_note: str | None = None,
+    completed_on: dt.date | None = None,
+) -> ActionItem:
+    """Correct an action item as a whole (secretariat): what, for whom, by when, under which agenda
+    item, and — as the owner department could — its state and progress. All or nothing."""
+    require_planning(user, item.municipality_id, "対応事項の修正")
+    _same_tenant(item.municipality_id, [owner], "担当部局")
+    if agenda_item is not None and agenda_item.meeting_id != item.meeting_id:
+        raise ValidationError("議題はこの会議のものを指定してください")
+    if not (title or "").strip():
+        raise ValidationError("対応事項を入力してください")
+    if state is not None and state not in ActionItem.State.values:
+        raise ValidationError(f"状態「{state}」は選べません（未着手・対応中・完了）")
+    with transaction.atomic():
+        values = {"title": title.strip(), "description": description, "owner_id": owner.pk, "due_date": due_date,
+                  "agenda_item_id": agenda_item.pk if agenda_item is not None else None}
+        changed = [k for k, v in values.items() if getattr(item, k) != v]
+        for k in changed:
+            setattr(item, k, values[k])
+        if "owner_id" in changed:
+            item.owner = owner
+        if changed:
+            item.updated_by = user if getattr(user, "is_authenticated", False) else None
+            item.save()
+        update_action_item(user, item, state=state, progress_note=progress_note, completed_on=completed_on)
+    return item
+
+
+def add_action_item_links(user, item: ActionItem, *, plan_nodes: Sequence[PlanNode] = (),
+                          procedures: Sequence[Procedure] = ()) -> ActionItem:
+    """Link the action item to more plan items / procedures (the current links stay)."""
+    require_planning(user, item.municipality_id, "対応事項と計画項目・行政手続の関連付け")
+    _same_tenant(item.municipality_id, [*plan_nodes, *procedures], "計画項目・行政手続")
+    with transaction.atomic():
+        new_nodes = [n for n in plan_nodes if n.pk not in set(item.plan_nodes.values_list("pk", flat=True))]
+        new_procs = [p for p in procedures if p.pk not in set(item.procedures.values_list("pk", flat=True))]
+        if new_nodes:
+            item.plan_nodes.add(*new_nodes)
+        if new_procs:
+            item.procedures.add(*new_procs)
+    return item
+
+
+def remove_action_item_links(user, item: ActionItem, *, plan_nodes: Sequence[PlanNode] = (),
+                             procedures: Sequence[Procedure] = ()) -> ActionItem:
+    """Unlink plan items / procedures from the action item."""
+    require_planning(user, item.municipality_id, "対応事項と計画項目・行政手続の関連付けの解除")
+    with transaction.atomic():
+        if plan_nodes:
+            item.plan_nodes.remove(*plan_nodes)
+        if procedures:
+            item.procedures.remove(*procedures)
+    return item
+
+
 def link_action_item(user, item: ActionItem, *, plan_nodes: Sequence[PlanNode] | None = None,
                      procedures: Sequence[Procedure] | None = None) -> ActionItem:
     require_planning(user, item.municipality_id, "対応事項と計画項目・行政手続の関連付け")
@@ -225,11 +335,18 @@ def action_item_reminders(municipality: Municipality, *, today: dt.date, within_
             + "\n".join(lines) + f"\n\n{link('/meetings/dashboard/')}\n\n（このメールは shinchoku から自動で送信しています）\n"
         )
         subject = f"【対応事項の期限】{owner.name} 期限超過{len(overdue)}件・期限間近{len(owner_items) - len(overdue)}件"
-        out.append(Reminder(owner, recipients.get(owner_id, []), subject, body, [i.title for i in owner_items]))
+        out.append(Reminder(owner, recipients.get(owner_id, []), subject, body, [i.title for i in owner_items],
+                            targets=list(owner_items)))
     return out
 
 
 def send_action_item_reminders(user, municipality: Municipality, *, today: dt.date, within_days: int = 7,
                                dry_run: bool) -> list[Reminder]:
+    """Remind each owner department of its overdue and soon-due items; each message sent is recorded on
+    its action items (``ActionItem.reminder_log``: when, by whom, to whom)."""
     require_planning(user, municipality, "対応事項の督促メールの送信")
-    return send_reminders(action_item_reminders(municipality, today=today, within_days=within_days), dry_run=dry_run)
+    reminders = send_reminders(action_item_reminders(municipality, today=today, within_days=within_days), dry_run=dry_run)
+    if not dry_run:
+        with transaction.atomic():
+            log_reminders(reminders, user)
+    return reminders

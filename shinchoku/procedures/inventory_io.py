@@ -340,3 +340,88 @@ def export_csv(municipality: Municipality) -> bytes:
     writer.writerow(HEADERS)
     writer.writerows(export_rows(municipality))
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- upload (web page)
+
+
+def parse_upload(uploaded_file, *, max_bytes: int) -> list[dict]:
+    """Rows of an uploaded inventory (Django ``UploadedFile``), by :func:`parse_inventory`.
+
+    Refused above ``max_bytes`` (``SHINCHOKU_MAX_UPLOAD_BYTES``) before anything is read; the file is
+    copied to a temporary directory under its own name so that every problem names it.
+    """
+    import tempfile
+
+    name = Path(getattr(uploaded_file, "name", "") or "upload").name or "upload"
+    size = getattr(uploaded_file, "size", 0) or 0
+    if size > max_bytes:
+        raise ImportFailed(Problem(
+            f"ファイルが大きすぎます（{size:,}バイト）。上限は{max_bytes:,}バイト（{max_bytes / 1024 / 1024:.0f}MB）です",
+            file=name,
+        ))
+    if size == 0:
+        raise ImportFailed(Problem("ファイルが空です", file=name))
+    if Path(name).suffix.lower() not in {".xlsx", ".xlsm", ".csv", ".txt"}:
+        raise ImportFailed(Problem("XLSX（.xlsx）または CSV（.csv）のファイルを指定してください", file=name))
+    with tempfile.TemporaryDirectory(prefix="shinchoku-upload-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as fh:
+            for chunk in uploaded_file.chunks():
+                fh.write(chunk)
+        return parse_inventory(path)
+
+
+@dataclass
+class RowChange:
+    """One row of the file that would create or change a procedure (for the dry-run preview)."""
+
+    row: int
+    key: str
+    name: str
+    department: str
+    action: str  # "新規" or "更新"
+    fields: list[tuple[str, str, str]]  # (column header, now, after)
+
+
+def _display(field: str, value: Any) -> str:
+    if field == "online":
+        return "済" if value else "未"
+    if field == "channel":
+        return Channel(value).label if value in Channel.values else (value or "")
+    if field == "blockers":
+        return "、".join(BLOCKERS.get(b, b) for b in value or [])
+    if field == "target_year":
+        return fiscal.to_wareki(value) if value else ""
+    if field == "yearly_volume":
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    return "" if value is None else str(value)
+
+
+def inventory_changes(municipality: Municipality | None, rows: list[dict]) -> list[RowChange]:
+    """What an import of ``rows`` would create or change in the municipality's inventory, row by row
+    (unchanged rows are left out). Reads only."""
+    existing = (
+        {p.key: p for p in Procedure.objects.filter(municipality=municipality).select_related("department")}
+        if municipality is not None else {}
+    )
+    fields = ("name", "department", "section", "legal_basis", "yearly_volume", "online", "channel", "blockers",
+              "target_year", "note")
+    out: list[RowChange] = []
+    for r in rows:
+        p = existing.get(r["key"])
+        if p is None:
+            shown = [(HEADER_OF[f], "", _display(f, r[f])) for f in ("yearly_volume", "online", "channel", "blockers") if r[f]]
+            out.append(RowChange(r["row"], r["key"], r["name"], r["department"], "新規", shown))
+            continue
+        diffs = []
+        for f in fields:
+            now = p.department.name if f == "department" else getattr(p, f)
+            after = r[f]
+            if f == "blockers":
+                now, after = sorted(now or []), sorted(dict.fromkeys(after or []))
+            if now != after:
+                diffs.append((HEADER_OF[f], _display(f, now), _display(f, after)))
+        if diffs:
+            out.append(RowChange(r["row"], r["key"], r["name"], r["department"], "更新", diffs))
+    return out

@@ -230,6 +230,17 @@ def record_peer_achievement(
     return obj
 
 
+def import_inventory_rows(user, municipality: Municipality, rows: list[dict], *, source: str, dry_run: bool):
+    """Import parsed inventory rows (:func:`~shinchoku.procedures.inventory_io.parse_inventory`) into the
+    municipality — the planning division's job, all or nothing (``dry_run`` rolls back and reports the
+    counts a real run would write)."""
+    from shinchoku.procedures.inventory_io import import_inventory
+
+    require_planning(user, municipality, "行政手続の一覧の取り込み")
+    return import_inventory(rows, source=source, municipality_code=municipality.code,
+                            municipality_name=municipality.name, dry_run=dry_run)
+
+
 def bulk_upsert_procedures(municipality: Municipality, rows: Iterable[dict], tally) -> None:
     """Create or update procedures by 事務番号 (importer; the caller checked permissions and validated)."""
     existing = {p.key: p for p in Procedure.objects.filter(municipality=municipality)}

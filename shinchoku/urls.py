@@ -24,6 +24,8 @@ urlpatterns = [
     path("public/", include("shinchoku.reports.public_urls")),
 ]
 
+handler403 = "shinchoku.core.views.permission_denied"
+
 admin.site.site_header = "shinchoku 進捗 管理画面"
 admin.site.site_title = "shinchoku 管理"
 admin.site.index_title = "データ管理"

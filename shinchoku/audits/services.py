@@ -1,7 +1,7 @@
 """Writes to the audit register — the one place where audits, findings, responses and evidence change.
 
 Views, commands and the importer call these functions; permission checks live here
-(:mod:`shinchoku.audits.permissions`): the planning / audit office registers audits and findings and
+(:mod:`shinchoku.core.permissions`): the planning / audit office registers audits and findings and
 approves answers; a department editor answers only its own departments' findings; auditors and
 executives read only. ``user=None`` is a system job. Change-log rows come from the tracked models'
 signals.
@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState, validate_upload_size
-from shinchoku.audits.notify import Reminder, department_recipients, link, log_reminders, send_reminders
-from shinchoku.audits.permissions import (
+from shinchoku.core.notify import Reminder, department_recipients, link, log_reminders, send_reminders
+from shinchoku.core.permissions import (
     covered_department_ids,
     require_department,
     require_planning,

@@ -27,8 +27,8 @@ from shinchoku.audits.forms import (
     split_codes,
 )
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState
-from shinchoku.audits.notify import reminder_log_rows
-from shinchoku.audits.permissions import (
+from shinchoku.core.notify import reminder_log_rows
+from shinchoku.core.permissions import (
     covered_department_ids,
     forbidden,
     require_planning,

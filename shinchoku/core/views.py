@@ -61,3 +61,10 @@ def change_log(request):
     return render(request, "core/change_log.html", {
         "page": page, "filters": filters, "models": list(models), "actions": ChangeLog.Action.choices, "query": query,
     })
+
+
+def permission_denied(request, exception=None):
+    """Django's 403 handler: every PermissionDenied shows its Japanese reason."""
+    from shinchoku.core.views_helpers import forbidden_response
+
+    return forbidden_response(request, str(exception or ""))

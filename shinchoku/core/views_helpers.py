@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 
 from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
 from shinchoku.core.tenancy import tenant_for
@@ -32,3 +33,12 @@ def fiscal_year_param(request, default: int | None, name: str = "fy") -> tuple[i
         return parse_fiscal_year(raw), None
     except FiscalYearError as exc:
         return default, str(exc)
+
+
+def forbidden_response(request, message: str = "", *, back_url: str = "", back_label: str = "") -> HttpResponse:
+    """The 403 page with the service's Japanese reason (Django's default page would hide it)."""
+    return render(
+        request, "core/forbidden.html",
+        {"message": message or "この操作は許可されていません", "back_url": back_url, "back_label": back_label},
+        status=403,
+    )

@@ -31,11 +31,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from shinchoku.core.models import Department, Role
+from shinchoku.core.permissions import READ_ONLY_ROLES, covered_department_ids
 from shinchoku.core.tenancy import Tenant, tenant_for_user
 from shinchoku.indicators.models import Indicator, IndicatorValue
 from shinchoku.plans.models import NodeDepartment, Plan
 
-READ_ONLY_ROLES = {Role.AUDITOR: "監査", Role.EXECUTIVE: "幹部・推進本部"}
 PLANNING_ONLY = "企画・DX推進課（計画管理者）"
 EDITOR_HINT = "所管課の担当者が入力できるのは、担当する指標の実績・見込みの値です"
 
@@ -45,17 +45,6 @@ def tenant_of(actor, municipality=None) -> Tenant:
     if isinstance(actor, Tenant):
         return actor
     return tenant_for_user(actor, municipality)
-
-
-def covered_department_ids(tenant: Tenant) -> set[int]:
-    """The editor's departments and every department below them (部 → 課 → 係)."""
-    covered = set(tenant.department_ids)
-    frontier = set(covered)
-    while frontier:
-        children = set(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - covered
-        covered |= children
-        frontier = children
-    return covered
 
 
 def responsible_department_ids(indicator: Indicator) -> set[int]:

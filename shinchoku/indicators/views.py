@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shinchoku.core import fiscal
 from shinchoku.core.tenancy import Tenant, tenant_for
-from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
+from shinchoku.core.views_helpers import forbidden_response, fiscal_year_param, get_scoped, scoped
 from shinchoku.indicators import permissions, services
 from shinchoku.indicators.charts import indicator_chart
 from shinchoku.indicators.engine import judge_plan, spec_for
@@ -104,7 +104,7 @@ def editing(view):
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
-            return render(request, "indicators/refused.html", {"message": str(exc) or "この操作は許可されていません"}, status=403)
+            return forbidden_response(request, str(exc), back_url=reverse("indicators:list"), back_label="成果指標の一覧へ")
 
     return login_required(wrapped)
 

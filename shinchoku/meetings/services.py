@@ -1,6 +1,6 @@
 """Writes to the meetings register — meetings, agenda, decisions and action items change only here.
 
-Permission rules (:mod:`shinchoku.audits.permissions`): the headquarters secretariat (the planning
+Permission rules (:mod:`shinchoku.core.permissions`): the headquarters secretariat (the planning
 division) records meetings, agenda items, decisions and assigns action items; the owner
 department's editors update the state and progress of *their* action items; auditors and
 executives read only. ``user=None`` is a system job (demo loader, commands).
@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shinchoku.audits.notify import Reminder, department_recipients, link, log_reminders, send_reminders
-from shinchoku.audits.permissions import require_department, require_planning
+from shinchoku.core.notify import Reminder, department_recipients, link, log_reminders, send_reminders
+from shinchoku.core.permissions import require_department, require_planning
 from shinchoku.core.fiscal import fiscal_year_of
 from shinchoku.core.models import Department, Municipality
 from shinchoku.meetings.models import ActionItem, AgendaItem, Attendee, Meeting, Publication

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from shinchoku.audits.notify import reminder_log_rows
-from shinchoku.audits.permissions import (
+from shinchoku.core.notify import reminder_log_rows
+from shinchoku.core.permissions import (
     answerable_department_ids,
     forbidden,
     may_answer,

@@ -1,6 +1,6 @@
 """Writes to the procedure inventory and the online drive — the one place where they change.
 
-Permission rules (:mod:`shinchoku.audits.permissions`): the planning division (企画・DX推進課 /
+Permission rules (:mod:`shinchoku.core.permissions`): the planning division (企画・DX推進課 /
 情報管理課) maintains the inventory, makes selections and records peer figures; a department editor
 updates its own department's procedures (online status, channel, blockers, volume) and swaps its own
 chosen procedures; auditors and executives read only. ``user=None`` is a system job.
@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shinchoku.audits.permissions import require_department, require_planning
+from shinchoku.core.permissions import require_department, require_planning
 from shinchoku.core.fiscal import fiscal_year_of
 from shinchoku.core.models import Department, Municipality
 from shinchoku.procedures import selection as rules

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shinchoku.audits.permissions import (
+from shinchoku.core.permissions import (
     answerable_department_ids,
     forbidden,
     may_answer,

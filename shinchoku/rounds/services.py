@@ -23,7 +23,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shinchoku.core.fiscal import label as fy_label
-from shinchoku.core.models import Department, Membership, Role
+from shinchoku.core.models import Department
+from shinchoku.core.notify import department_recipients
 from shinchoku.indicators.models import Indicator, IndicatorValue
 from shinchoku.indicators.services import parsed_fields, set_indicator_value
 from shinchoku.plans.models import Plan, PlanNode, StatusSymbol
@@ -526,26 +527,6 @@ class Reminder:
         return sum(self.pending.values())
 
 
-def reminder_recipients(departments) -> dict[int, list[str]]:
-    """Per department id: Department.email, or else the e-mail addresses of its editors (one query each)."""
-    departments = list(departments)
-    found: dict[int, list[str]] = {d.pk: [d.email] for d in departments if d.email}
-    wanted = [d.pk for d in departments if not d.email]
-    rows = (
-        Membership.departments.through.objects.filter(
-            department_id__in=wanted, membership__role=Role.DEPARTMENT_EDITOR, membership__user__is_active=True
-        )
-        .exclude(membership__user__email="")
-        .order_by("membership__user__email")
-        .values_list("department_id", "membership__user__email")
-    )
-    for dep_id, email in rows:
-        emails = found.setdefault(dep_id, [])
-        if email not in emails:
-            emails.append(email)
-    return {d.pk: found.get(d.pk, []) for d in departments}
-
-
 def plan_reminders(round: Round, dash: queries.Dashboard | None = None) -> list[Reminder]:
     """Departments with items not yet submitted (not started, draft or returned), and whom to mail."""
     dash = dash or queries.dashboard(round)
@@ -555,7 +536,7 @@ def plan_reminders(round: Round, dash: queries.Dashboard | None = None) -> list[
         if any(pending.values()):
             pending_rows.append((row, pending))
     departments = {d.pk: d for d in Department.objects.filter(pk__in=[r.department.id for r, _ in pending_rows])}
-    recipients = reminder_recipients(departments.values())
+    recipients = department_recipients(list(departments.values()))
     return [
         Reminder(departments[row.department.id].name, row.department.id, recipients[row.department.id], pending)
         for row, pending in pending_rows

@@ -25,7 +25,7 @@ from shinchoku.core.changelog import history_for
 from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.models import Department
 from shinchoku.core.tenancy import tenant_for
-from shinchoku.core.views_helpers import get_scoped, scoped
+from shinchoku.core.views_helpers import forbidden_response, get_scoped, scoped
 from shinchoku.indicators.models import Indicator
 from shinchoku.plans.models import Plan, PlanNode
 from shinchoku.rounds import queries, services, xlsx
@@ -71,7 +71,7 @@ def round_view(view):
                 response["HX-Reswap"] = "beforebegin"
                 response[OUTCOME_HEADER] = "403"
                 return response
-            return render(request, "rounds/denied.html", {"message": message}, status=403)
+            return forbidden_response(request, message, back_url=reverse("rounds:list"), back_label="照会の一覧へ")
 
     return wrapped
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shinchoku.audits import queries, services
-from shinchoku.audits.commandline import dumps, resolve_municipality
+from shinchoku.core.commandline import dumps, resolve_municipality
 from shinchoku.audits.models import Finding
-from shinchoku.audits.notify import describe
+from shinchoku.core.notify import describe
 from shinchoku.audits.reports import follow_up_pdf, follow_up_xlsx
 from shinchoku.core import fiscal
 from shinchoku.core.changelog import acting_as

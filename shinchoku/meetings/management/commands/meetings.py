@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shinchoku.audits.commandline import dumps, resolve_municipality
-from shinchoku.audits.notify import describe
+from shinchoku.core.commandline import dumps, resolve_municipality
+from shinchoku.core.notify import describe
 from shinchoku.core.changelog import acting_as
 from shinchoku.meetings import queries, services
 from shinchoku.meetings.models import Meeting

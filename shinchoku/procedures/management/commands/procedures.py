@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shinchoku.audits.commandline import dumps, resolve_municipality
+from shinchoku.core.commandline import dumps, resolve_municipality
 from shinchoku.core import fiscal
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import run_atomically

@@ -13,8 +13,8 @@ Rules (SPEC "Users and roles"):
 Every refusal raises :class:`django.core.exceptions.PermissionDenied` with a Japanese message that
 says what was refused and who may do it.
 
-Generic (no audit-specific code): the meetings and procedures apps use it too. It belongs in
-``shinchoku.core`` once that package is open for edits.
+Used by the audits, meetings, procedures and indicators apps (the survey rounds keep their own
+table of rules in ``rounds/permissions.py``, built on the same :class:`~shinchoku.core.tenancy.Tenant`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 
-from shinchoku.core.models import Department, Membership, Municipality, Role
-from shinchoku.core.tenancy import Tenant
+from shinchoku.core.models import Department, Municipality, Role
+from shinchoku.core.tenancy import Tenant, tenant_for_user
 
 READ_ONLY_ROLES = {Role.AUDITOR: "監査", Role.EXECUTIVE: "幹部・推進本部"}
 
@@ -32,25 +32,16 @@ READ_ONLY_ROLES = {Role.AUDITOR: "監査", Role.EXECUTIVE: "幹部・推進本�
 def tenant_of(user, municipality: Municipality | int) -> Tenant | None:
     """The user's role in ``municipality``; ``None`` for a system job (``user is None``).
 
-    A user who is not a member of ``municipality`` gets a tenant with no role (everything refused),
-    except a superuser without a membership (the operator), who acts as the planning division.
+    A member of another municipality gets a tenant with no role (everything refused); the operator
+    (a superuser) acts as the planning division of whichever municipality it works on.
     """
     if user is None:
         return None
-    municipality_id = municipality if isinstance(municipality, int) else municipality.pk
-    membership = (
-        Membership.objects.filter(user=user).select_related("municipality").first()
-        if getattr(user, "is_authenticated", False) else None
-    )
-    if membership is not None and membership.municipality_id == municipality_id:
-        tenant = Tenant(
-            membership.municipality, membership.role,
-            frozenset(membership.departments.values_list("pk", flat=True)), bool(user.is_superuser),
-        )
-    elif membership is None and getattr(user, "is_superuser", False):
-        tenant = Tenant(None, Role.PLANNING, frozenset(), True)
-    else:
-        tenant = Tenant(None, None, frozenset(), False)
+    if not isinstance(municipality, Municipality):
+        municipality = Municipality.objects.filter(pk=municipality).first()
+    tenant = tenant_for_user(user, municipality)
+    if municipality is None or tenant.municipality is None or tenant.municipality.pk != municipality.pk:
+        return Tenant(None, None, frozenset(), False)
     return tenant
 
 
@@ -120,9 +111,9 @@ def can_read(user, municipality: Municipality | int) -> bool:
 
 def forbidden(request, exc: PermissionDenied):
     """A 403 page that shows the service's Japanese reason (Django's default page would hide it)."""
-    from django.shortcuts import render
+    from shinchoku.core.views_helpers import forbidden_response
 
-    return render(request, "audits/forbidden.html", {"message": str(exc) or "この操作は許可されていません"}, status=403)
+    return forbidden_response(request, str(exc))
 
 
 def service_view(view):

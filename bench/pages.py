@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from shinchoku.core.models import Membership, Municipality
 u = get_user_model().objects.create_user("bench", password="bench-password-1")
 Membership.objects.create(user=u, municipality=Municipality.objects.get(code="990001"), role="planning")
+from shinchoku.plans.models import Plan
+Plan.objects.filter(municipality__code="990001").update(is_published=True)
 """
 
 
@@ -37,6 +39,7 @@ def main() -> None:
             "progress list (別紙)": f"/plans/{plan['plan_id']}/progress/?fy=2025",
             "progress list, one department": f"/plans/{plan['plan_id']}/progress/?fy=2025&department=%E7%A8%8E%E5%8B%99%E8%AA%B2",
             "indicator table": f"/indicators/plan/{plan['plan_id']}/",
+            "public plan page (no login)": f"/public/plans/{plan['plan_id']}/",
         }
         with running_server(env) as base:
             client = Client(base)

@@ -74,17 +74,19 @@ def judge_indicator(
 
 
 def judge_plan(plan, fiscal_year: int, kind: str = "actual") -> list[tuple[Indicator, Judgement]]:
-    """Every indicator of the plan judged for the year, in table order (3 queries)."""
-    indicators = list(
-        Indicator.objects.filter(plan=plan).order_by("order", "code").prefetch_related("values", "definition_changes")
-    )
+    """Every indicator of the plan judged for the year, in table order (3 queries).
+
+    Values are read as (indicator, year, kind, text) tuples: the engine needs nothing else, and a
+    plan's hundreds of values would otherwise cost as many model instances per page.
+    """
+    indicators = list(Indicator.objects.filter(plan=plan).order_by("order", "code").prefetch_related("definition_changes"))
+    values: dict[int, list] = {ind.pk: [] for ind in indicators}
+    for row in IndicatorValue.objects.filter(indicator__plan=plan).values_list(
+        "indicator_id", "fiscal_year", "kind", "raw_text", named=True
+    ):
+        values[row.indicator_id].append(row)
     return [
-        (
-            ind,
-            judge_indicator(
-                ind, fiscal_year, kind, values=list(ind.values.all()), changes=list(ind.definition_changes.all())
-            ),
-        )
+        (ind, judge_indicator(ind, fiscal_year, kind, values=values[ind.pk], changes=list(ind.definition_changes.all())))
         for ind in indicators
     ]
 

@@ -26,7 +26,7 @@ class Column:
 @dataclass
 class IndicatorRow:
     indicator: Indicator
-    cells: list[IndicatorValue | None]
+    cells: list  # per column: a value row (year, kind, raw_text, value, unit, readable, parse_note, footnote_marks) or None
 
 
 @dataclass
@@ -59,7 +59,12 @@ KIND_ORDER = {"actual": 0, "estimate": 1, "target": 2}
 def indicator_table(plan: Plan) -> IndicatorTable:
     """Actuals, estimates then targets, each by year — the published layout of 成果指標の推移."""
     indicators = list(Indicator.objects.filter(plan=plan).order_by("order", "code"))
-    values = list(IndicatorValue.objects.filter(indicator__plan=plan))
+    values = list(
+        IndicatorValue.objects.filter(indicator__plan=plan).values_list(
+            "indicator_id", "fiscal_year", "kind", "raw_text", "value", "unit", "readable", "parse_note",
+            "footnote_marks", named=True,
+        )
+    )
     columns = sorted({(v.kind, v.fiscal_year) for v in values}, key=lambda kv: (KIND_ORDER[kv[0]], kv[1]))
     index = {(v.indicator_id, v.kind, v.fiscal_year): v for v in values}
     groups: list[IndicatorGroup] = []

@@ -36,6 +36,7 @@ Vocabulary
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation, localcontext
@@ -255,7 +256,12 @@ def split_unit(unit: str) -> tuple[str, Decimal] | None:
 
 def parse_value(text: str) -> ParsedValue:
     """Read one published indicator value. Never raises; unreadable text gets ``readable=False``."""
-    raw = text if isinstance(text, str) else str(text)
+    return _parse_cached(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_cached(raw: str) -> ParsedValue:
+    # ParsedValue is frozen, so one parse of a published text can serve every page that shows it.
     try:
         return _parse(raw)
     except Exception as exc:  # noqa: BLE001 - a parser for published cells must not crash an import

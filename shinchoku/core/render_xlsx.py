@@ -51,18 +51,33 @@ STYLE_NAMES = {
 }
 
 
-def _named_styles() -> list[NamedStyle]:
-    def style(name: str, *, bold=False, size=10, fill=None, h="left", v="top", wrap=False, fmt="General", border=True):
-        s = NamedStyle(name=name)
-        s.font = Font(name=FONT_NAME, size=size, bold=bold)
-        if fill:
-            s.fill = PatternFill("solid", fgColor=fill)
-        s.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap)
-        s.number_format = fmt
-        if border:
-            s.border = _BORDER
-        return s
+def named_style(
+    name: str, *, bold: bool = False, size: float = 10, fill: str | None = None, h: str = "left", v: str = "top",
+    wrap: bool = False, fmt: str = "General", border: bool = True, color: str | None = None, font: str = FONT_NAME,
+) -> NamedStyle:
+    """One named style in shinchoku's house style (thin grey borders, Japanese font); every XLSX writer
+    builds its styles with this so that reports, sheets and registers look alike."""
+    s = NamedStyle(name=name)
+    s.font = Font(name=font, size=size, bold=bold, color=color)
+    if fill:
+        s.fill = PatternFill("solid", fgColor=fill)
+    s.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap)
+    s.number_format = fmt
+    if border:
+        s.border = _BORDER
+    return s
 
+
+def add_named_styles(wb: Workbook, styles: Iterable[NamedStyle]) -> None:
+    """Register ``styles`` in ``wb`` once (safe to call again)."""
+    existing = set(wb.named_styles)
+    for s in styles:
+        if s.name not in existing:
+            wb.add_named_style(s)
+
+
+def _named_styles() -> list[NamedStyle]:
+    style = named_style
     return [
         style("sk_title", bold=True, size=14, border=False, v="center"),
         style("sk_subtitle", size=10, border=False, v="center"),
@@ -79,11 +94,8 @@ def _named_styles() -> list[NamedStyle]:
 
 
 def ensure_styles(wb: Workbook) -> None:
-    """Register shinchoku's named styles in ``wb`` (once; safe to call again)."""
-    existing = set(wb.named_styles)
-    for s in _named_styles():
-        if s.name not in existing:
-            wb.add_named_style(s)
+    """Register shinchoku's table styles in ``wb`` (once; safe to call again)."""
+    add_named_styles(wb, _named_styles())
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import NamedStyle
 from openpyxl.utils import get_column_letter
 
 from shinchoku.core.render_pdf import render_pdf
+from shinchoku.core.render_xlsx import add_named_styles, named_style
 from shinchoku.evaluations.report import radio_text
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "sheet.typ"
@@ -44,24 +45,13 @@ def sheets_pdf(reports: Sequence[dict], *, title: str = "事務事業分析シ�
 # ---------------------------------------------------------------------------------------------
 # XLSX
 
-FONT = "游ゴシック"
-_thin = Side(style="thin", color="8C96A3")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 NCOLS = 10  # the form grid: A (labels) + 9 value columns
 WIDTHS = [20, 14, 14, 14, 14, 14, 14, 14, 14, 14]
 
 
 def _styles() -> list[NamedStyle]:
-    def style(name, *, bold=False, size=9, fill=None, h="left", v="top", wrap=True, fmt="General", border=True):
-        s = NamedStyle(name=name)
-        s.font = Font(name=FONT, size=size, bold=bold)
-        if fill:
-            s.fill = PatternFill("solid", fgColor=fill)
-        s.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap)
-        s.number_format = fmt
-        if border:
-            s.border = _BORDER
-        return s
+    def style(name, *, size=9, wrap=True, **options):
+        return named_style(name, size=size, wrap=wrap, **options)
 
     return [
         style("ev_title", bold=True, size=13, border=False, wrap=False, v="center"),
@@ -78,10 +68,7 @@ def _styles() -> list[NamedStyle]:
 
 
 def _ensure_styles(wb: Workbook) -> None:
-    existing = set(wb.named_styles)
-    for s in _styles():
-        if s.name not in existing:
-            wb.add_named_style(s)
+    add_named_styles(wb, _styles())
 
 
 def _amount_value(raw: str):

@@ -20,11 +20,12 @@ from copy import copy
 from typing import Any, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import NamedStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.writer.excel import ExcelWriter
 
+from shinchoku.core.render_xlsx import named_style
 from shinchoku.reports.builder import (
     DepartmentReport,
     FindingsReport,
@@ -35,24 +36,10 @@ from shinchoku.reports.builder import (
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)  # workbook created/modified and ZIP member dates
-FONT_NAME = "游ゴシック"  # Excel's Japanese default; LibreOffice substitutes a CJK font
-
-_thin = Side(style="thin", color="8C96A3")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 
 
 def _styles() -> list[NamedStyle]:
-    def style(name, *, bold=False, size=10, fill=None, h="left", v="top", wrap=False, fmt="General", border=True, color=None):
-        s = NamedStyle(name=name)
-        s.font = Font(name=FONT_NAME, size=size, bold=bold, color=color)
-        if fill:
-            s.fill = PatternFill("solid", fgColor=fill)
-        s.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap)
-        s.number_format = fmt
-        if border:
-            s.border = _BORDER
-        return s
-
+    style = named_style
     return [
         style("rp_title", bold=True, size=14, border=False, v="center"),
         style("rp_subtitle", size=10, border=False, v="center"),

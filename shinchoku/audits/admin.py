@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.audits import models as models_module
 from shinchoku.audits.models import Audit, Evidence, Finding, Response
 
 
@@ -47,3 +48,9 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ("finding", "department", "date", "state", "review", "approved_at")
     list_filter = ("municipality", "state", "review")
     inlines = [EvidenceInline]
+
+
+# Every model is reachable in the admin (the parts above are also edited inline on their parents).
+for _model in (models_module.Evidence,):
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model)

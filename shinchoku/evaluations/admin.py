@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.evaluations import models as models_module
 from shinchoku.evaluations.models import BudgetYear, Classification, CostLine, EvaluationSheet
 
 
@@ -35,3 +36,9 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
         if change:
             obj.version += 1  # an edit form opened before this correction must not overwrite it
         super().save_model(request, obj, form, change)
+
+
+# Every model is reachable in the admin (the parts above are also edited inline on their parents).
+for _model in (models_module.SmallProject, models_module.Contract, models_module.SheetIndicator, models_module.SheetIndicatorValue, models_module.Classification, models_module.BudgetYear, models_module.ActivitySeries, models_module.ActivityValue, models_module.BreakdownColumn, models_module.BreakdownItem, models_module.CostLine,):
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.indicators import models as models_module
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
 from shinchoku.indicators.services import parsed_fields
 
@@ -53,3 +54,9 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         _read_again(obj)
         super().save_model(request, obj, form, change)
+
+
+# Every model is reachable in the admin (the parts above are also edited inline on their parents).
+for _model in (models_module.IndicatorDefinitionChange,):
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model)

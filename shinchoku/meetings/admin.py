@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.meetings import models as models_module
 from shinchoku.meetings.models import ActionItem, AgendaItem, Attendee, Meeting
 
 
@@ -28,3 +29,9 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_filter = ("municipality", "state", "owner")
     search_fields = ("title", "description")
     raw_id_fields = ("plan_nodes", "procedures")
+
+
+# Every model is reachable in the admin (the parts above are also edited inline on their parents).
+for _model in (models_module.Attendee, models_module.AgendaItem,):
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model)

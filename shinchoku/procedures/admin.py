@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.procedures import models as models_module
 from shinchoku.procedures.models import (
     DepartmentQuota,
     PeerAchievement,
@@ -53,3 +54,9 @@ class SelectionItemAdmin(admin.ModelAdmin):
 class PeerAchievementAdmin(admin.ModelAdmin):
     list_display = ("department", "peer", "online_count", "fiscal_year", "municipality")
     list_filter = ("municipality",)
+
+
+# Every model is reachable in the admin (the parts above are also edited inline on their parents).
+for _model in (models_module.DepartmentQuota, models_module.SelectionSwap,):
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model)

@@ -10,6 +10,7 @@ PORT="${PORT:-8000}"
 "$VENV/bin/shinchoku" load-demo
 echo
 echo "shinchoku: http://127.0.0.1:$PORT/"
-echo "  ログイン: admin / shinchoku-admin（企画・DX推進課）"
-echo "  所管課担当者の例: digital / shinchoku-demo、koseki / shinchoku-demo、shokuin / shinchoku-demo"
+echo "  ログイン: admin / shinchoku-admin（運用管理者。画面上部で団体を切り替えられます）"
+echo "  中野区: planning（企画・DX推進課）、digital・koseki・shokuin（所管課）、executive、auditor"
+echo "  豊島区: toshima、荒川区: arakawa、江東区: koto（いずれもパスワード shinchoku-demo。一覧は README）"
 exec "$VENV/bin/shinchoku" runserver "127.0.0.1:$PORT"

@@ -355,34 +355,51 @@ def save_answer_view(request, pk: int, node: int):
             return render(request, "rounds/_answer.html", _row_context(request, round, department, fresh_item()))
         return redirect(_department_url(round, department, f"answer-{node_obj.pk}"))
     posted = {f: request.POST.get(f, "") for f in ("status", "change_reason", "result", "next_year_plan", "later_plan")}
-    try:
-        version = int(request.POST.get("version", "0"))
-    except ValueError:
-        version = -1
-    status_code = 200
-    try:
-        services.save_answer(request.user, round, node_obj, expected_version=version, **posted)
-    except services.StaleItemError as exc:
-        item = fresh_item(error=str(exc))
+
+    def on_conflict(item, exc):
         item["conflict"] = {"theirs": item["values"], "mine": posted, "by": exc.current.updated_by if exc.current else None,
                             "at": exc.current.updated_at if exc.current else None}
         item["values"] = {**item["values"], **{k: v.replace("\r\n", "\n").strip() for k, v in posted.items()}}
-        status_code = 409
-    except services.RoundError as exc:
-        item = fresh_item(error=exc.message)
-        item["values"] = posted
-        status_code = 400
-    else:
-        if not request.htmx:
-            messages.success(request, f"{node_obj.code} の回答を保存しました。")
-            return redirect(_department_url(round, department, f"answer-{node_obj.pk}"))
-        item = fresh_item(saved=True)
+
+    item, status_code = _versioned_save(
+        request, lambda version: services.save_answer(request.user, round, node_obj, expected_version=version, **posted),
+        posted, fresh_item, on_conflict,
+    )
+    if item is None:
+        messages.success(request, f"{node_obj.code} の回答を保存しました。")
+        return redirect(_department_url(round, department, f"answer-{node_obj.pk}"))
     if request.htmx:
         return _htmx_render(request, "rounds/_answer.html", _row_context(request, round, department, item), status_code)
     if department is None:
         raise PermissionDenied(item["error"] or "")
     ctx = _department_context(request, round, department, override={("answer", node_obj.pk): item})
     return render(request, "rounds/department.html", ctx, status=status_code)
+
+
+def _versioned_save(request, save, posted: dict, fresh_item, on_conflict) -> tuple[dict | None, int]:
+    """Save an answer or an actual against the version the editor opened.
+
+    Returns ``(None, 200)`` when a plain form saved (the caller redirects), otherwise the row to show
+    and its status: 200 saved (htmx), 409 someone saved first (``on_conflict`` shows both versions),
+    400 refused input (the typed values are kept).
+    """
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = -1
+    try:
+        save(version)
+    except services.StaleItemError as exc:
+        item = fresh_item(error=str(exc))
+        on_conflict(item, exc)
+        return item, 409
+    except services.RoundError as exc:
+        item = fresh_item(error=exc.message)
+        item["values"] = posted
+        return item, 400
+    if not request.htmx:
+        return None, 200
+    return fresh_item(saved=True), 200
 
 
 def _row_context(request, round, department, item) -> dict:
@@ -415,27 +432,18 @@ def save_actual_view(request, pk: int, indicator: int):
     if request.method != "POST":
         return redirect(_department_url(round, department, f"actual-{ind.pk}"))
     posted = {"raw_text": request.POST.get("raw_text", ""), "note": request.POST.get("note", "")}
-    try:
-        version = int(request.POST.get("version", "0"))
-    except ValueError:
-        version = -1
-    status_code = 200
-    try:
-        services.save_actual(request.user, round, ind, expected_version=version, **posted)
-    except services.StaleItemError as exc:
-        item = fresh_item(error=str(exc))
+
+    def on_conflict(item, exc):
         item["conflict"] = {"theirs": item["values"], "mine": posted}
         item["values"] = posted
-        status_code = 409
-    except services.RoundError as exc:
-        item = fresh_item(error=exc.message)
-        item["values"] = posted
-        status_code = 400
-    else:
-        if not request.htmx:
-            messages.success(request, f"指標「{ind.name}」の実績を保存しました。")
-            return redirect(_department_url(round, department, f"actual-{ind.pk}"))
-        item = fresh_item(saved=True)
+
+    item, status_code = _versioned_save(
+        request, lambda version: services.save_actual(request.user, round, ind, expected_version=version, **posted),
+        posted, fresh_item, on_conflict,
+    )
+    if item is None:
+        messages.success(request, f"指標「{ind.name}」の実績を保存しました。")
+        return redirect(_department_url(round, department, f"actual-{ind.pk}"))
     if request.htmx:
         return _htmx_render(request, "rounds/_actual.html", _row_context(request, round, department, item), status_code)
     if department is None:

@@ -27,6 +27,9 @@ from shinchoku.audits.forms import (
     split_codes,
 )
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState
+from shinchoku.audits.reports import follow_up_pdf, follow_up_xlsx
+from shinchoku.core import fiscal
+from shinchoku.core.models import Role
 from shinchoku.core.notify import reminder_log_rows
 from shinchoku.core.permissions import (
     covered_department_ids,
@@ -35,13 +38,10 @@ from shinchoku.core.permissions import (
     service_view,
     validation_messages,
 )
-from shinchoku.audits.reports import follow_up_pdf, follow_up_xlsx
-from shinchoku.core import fiscal
-from shinchoku.core.models import Role
 from shinchoku.core.render_pdf import PdfRenderError
 from shinchoku.core.render_xlsx import XLSX_CONTENT_TYPE
 from shinchoku.core.tenancy import tenant_for
-from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
+from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, report_reminders, scoped
 from shinchoku.plans.models import Plan, PlanNode
 
 
@@ -389,15 +389,7 @@ def remind(request):
     fy, error = fiscal_year_param(request, None)
     if request.method == "POST":
         reminders = services.send_finding_reminders(request.user, municipality, dry_run=False, fiscal_year=fy)
-        sent = [r for r in reminders if r.sent]
-        if sent:
-            messages.success(request, f"督促メールを{len(sent)}所管課に送信しました（送信記録は各指摘・意見の画面に残ります）")
-        unsent = [r for r in reminders if not r.sent]
-        if unsent:
-            names = "、".join(f"{r.department.name}（{len(r.items)}件）" for r in unsent)
-            messages.error(request, f"宛先がないため送信しなかった所管課: {names}。所管課のメールアドレスまたは担当者を登録してください")
-        if not reminders:
-            messages.success(request, "未回答の指摘・意見はありません")
+        report_reminders(request, reminders, unit="所管課", logged_where="各指摘・意見の画面", nothing="未回答の指摘・意見はありません")
         return redirect(reverse("audits:remind") + (f"?fy={fy}" if fy else ""))
     reminders = services.send_finding_reminders(request.user, municipality, dry_run=True, fiscal_year=fy)
     return render(request, "audits/remind.html", {

@@ -42,3 +42,19 @@ def forbidden_response(request, message: str = "", *, back_url: str = "", back_l
         {"message": message or "この操作は許可されていません", "back_url": back_url, "back_label": back_label},
         status=403,
     )
+
+
+def report_reminders(request, reminders, *, unit: str, logged_where: str, nothing: str) -> None:
+    """Tell the sender what a reminder run did: sent to N ``unit``s (logged on ``logged_where``),
+    not sent for lack of an address (named), or nothing to remind of."""
+    from django.contrib import messages
+
+    sent = [r for r in reminders if r.sent]
+    if sent:
+        messages.success(request, f"督促メールを{len(sent)}{unit}に送信しました（送信記録は{logged_where}に残ります）")
+    unsent = [r for r in reminders if not r.sent]
+    if unsent:
+        names = "、".join(f"{r.department.name}（{len(r.items)}件）" for r in unsent)
+        messages.error(request, f"宛先がないため送信しなかった{unit}: {names}。{unit}のメールアドレスまたは担当者を登録してください")
+    if not reminders:
+        messages.success(request, nothing)

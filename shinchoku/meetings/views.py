@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shinchoku.core.models import ChangeLog, Department
 from shinchoku.core.notify import reminder_log_rows
 from shinchoku.core.permissions import (
     answerable_department_ids,
@@ -26,9 +27,8 @@ from shinchoku.core.permissions import (
     service_view,
     validation_messages,
 )
-from shinchoku.core.models import ChangeLog, Department
 from shinchoku.core.tenancy import tenant_for
-from shinchoku.core.views_helpers import get_scoped
+from shinchoku.core.views_helpers import get_scoped, report_reminders
 from shinchoku.meetings import queries, services
 from shinchoku.meetings.forms import (
     ActionItemForm,
@@ -400,15 +400,9 @@ def remind(request):
     today = timezone.localdate()
     if request.method == "POST":
         reminders = services.send_action_item_reminders(request.user, municipality, today=today, within_days=within, dry_run=False)
-        sent = [r for r in reminders if r.sent]
-        if sent:
-            messages.success(request, f"督促メールを{len(sent)}部局に送信しました（送信記録は各対応事項の画面に残ります）")
-        unsent = [r for r in reminders if not r.sent]
-        if unsent:
-            names = "、".join(f"{r.department.name}（{len(r.items)}件）" for r in unsent)
-            messages.error(request, f"宛先がないため送信しなかった部局: {names}。部局のメールアドレスまたは担当者を登録してください")
-        if not reminders:
-            messages.success(request, "期限を過ぎた・期限間近の対応事項はありません")
+        report_reminders(
+            request, reminders, unit="部局", logged_where="各対応事項の画面", nothing="期限を過ぎた・期限間近の対応事項はありません"
+        )
         return redirect(reverse("meetings:remind") + f"?within={within}")
     reminders = services.send_action_item_reminders(request.user, municipality, today=today, within_days=within, dry_run=True)
     return render(request, "meetings/remind.html", {

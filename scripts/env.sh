@@ -43,3 +43,6 @@ ensure_venv() {
 
 # Fonts for the PDF reports (Noto CJK, embedded by Typst); fontconfig to find them.
 BASE_DEBIAN_PACKAGES=(fonts-noto-cjk fontconfig)
+# What the tests and benchmarks run besides the product: PostgreSQL (a real server for the second run
+# and the race tests), poppler-utils (pdftotext/pdftoppm read the PDF reports back).
+TEST_DEBIAN_PACKAGES=(postgresql poppler-utils)

@@ -3,7 +3,7 @@
 # this script installs from Debian packages and starts on loopback for the run.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k nakano).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-ensure_debian_packages "${BASE_DEBIAN_PACKAGES[@]}" postgresql
+ensure_debian_packages "${BASE_DEBIAN_PACKAGES[@]}" "${TEST_DEBIAN_PACKAGES[@]}"
 ensure_venv test
 cd "$ROOT"
 

@@ -12,6 +12,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from shinchoku.core.access import Access
 from shinchoku.demo import NAKANO_PROGRESS
 
 # Shared, noisy machines: no per-example deadline (a slow example is not a failure), and in CI no
@@ -30,7 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         with acting_as(None, name="test setup"):
-            get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={})
+            get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=False, options={})
             ensure_users(Municipality.objects.get(code="131148"))
 
 

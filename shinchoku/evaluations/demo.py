@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportResult, get_importer
 from shinchoku.core.models import Municipality, Role
 from shinchoku.demo import ARAKAWA_SHEETS
@@ -26,7 +27,7 @@ def load_evaluation_demo() -> dict[str, ImportResult]:
     from shinchoku.demo.loader import DemoUser, ensure_users
     from shinchoku.effects.demo import KOTO_CODE, load_koto_effects
 
-    summary = {"arakawa-sheet": get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), dry_run=False, options={})}
+    summary = {"arakawa-sheet": get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), access=Access.system(), dry_run=False, options={})}
     summary["effects"] = load_koto_effects()
     with transaction.atomic():
         for code, users in (("131181", ARAKAWA_USERS), (KOTO_CODE, KOTO_USERS)):

@@ -36,6 +36,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from shinchoku.core import fiscal
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Municipality
 from shinchoku.core.render_xlsx import Column, TableSheet, render_xlsx
@@ -267,7 +268,7 @@ class ProcedureInventoryImporter:
         parser.add_argument("--municipality", required=True, help="団体コード（6桁）")
         parser.add_argument("--municipality-name", default=None, help="団体が未登録のときに使う団体名")
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         p = Path(path)
         if not p.exists():
             raise ImportFailed(Problem("ファイルが見つかりません", file=p.name))

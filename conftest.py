@@ -22,6 +22,17 @@ settings.register_profile("ci", deadline=None, suppress_health_check=[HealthChec
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
+def pytest_configure(config):
+    """Tests sign in hundreds of users: a fast hasher first (Django's own advice for tests); the slow
+    default stays in the list so that any stored hash still verifies."""
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from shinchoku.core.changelog import acting_as
@@ -48,3 +59,13 @@ def planner_client(client, db):
 
     client.force_login(get_user_model().objects.get(username="planning"))
     return client
+
+
+@pytest.fixture
+def world(db):
+    """The permission matrix's world of two municipalities (``core/testing/matrix.py``)."""
+    from shinchoku.core.changelog import acting_as
+    from shinchoku.core.testing.matrix import build_world
+
+    with acting_as(None, name="matrix setup"):
+        return build_world()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shinchoku.meetings",
     "shinchoku.procedures",
     "shinchoku.reports",
+    "shinchoku.demo",
 ]
 
 MIDDLEWARE = [

@@ -182,3 +182,91 @@ def read_locked(model: type[models.Model], pk: Any, *fields: str, shared: bool =
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s {mode}", [pk])
         return cursor.fetchone()
+
+
+# --------------------------------------------------------------------------- core records
+# Municipalities (団体) and departments (所管課): every importer and form that finds or registers one
+# calls these, so the rule and the check of the name are one.
+
+
+@action
+def ensure_municipality(access: Access, code: str, name: str, *, tally=None):
+    """The municipality with ``code``; registered (with ``name``) on its first import.
+
+    Refused when ``access`` acts for another municipality, or registers a new one without being the
+    operator or a command.
+    """
+    from shinchoku.core import rules
+    from shinchoku.core.models import Municipality
+
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        rules.require(rules.register_municipality(access, code))
+        municipality = Municipality(code=code, name=name)
+        municipality.full_clean()
+        municipality.save()
+        if tally is not None:
+            tally.count("団体", "created")
+        return municipality
+    rules.require(rules.planning(access, municipality.pk, f"{municipality.name}のデータの取り込み"))
+    return municipality
+
+
+@action
+def ensure_department(access: Access, municipality, name: str, *, kind: str | None = None, parent=None, tally=None):
+    """The municipality's department called ``name`` (its former names count); created on first mention."""
+    from shinchoku.core import rules
+    from shinchoku.core.models import Department
+
+    rules.require(rules.planning(access, municipality.pk, "所管課の登録"))
+    name = name.strip()
+    department = Department.objects.filter(municipality=municipality, name=name).first()
+    if department is None:
+        department = next(
+            (d for d in Department.objects.filter(municipality=municipality).exclude(previous_names=[])
+             if any(p.get("name") == name for p in d.previous_names)),
+            None,
+        )
+    if department is not None:
+        if tally is not None:
+            tally.count("所管課", "unchanged")
+        return department
+    department = Department.objects.create(
+        municipality=municipality, name=name, kind=kind or Department.Kind.DIVISION, parent=parent
+    )
+    if tally is not None:
+        tally.count("所管課", "created")
+    return department
+
+
+@action
+def update_department(access: Access, department, **fields):
+    """Change a department's name, e-mail address (for reminders), parent, kind or activity."""
+    from django.core.exceptions import ValidationError
+
+    from shinchoku.core import rules
+
+    rules.require(rules.planning(access, department.municipality_id, "所管課の変更"))
+    allowed = {"name", "email", "parent", "kind", "active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown department fields: {sorted(unknown)}")
+    parent = fields.get("parent")
+    if parent is not None and parent.municipality_id != department.municipality_id:
+        raise ValidationError({"parent": ["上位組織は同じ団体の所管課から選んでください"]})
+    changed = [k for k, v in fields.items() if getattr(department, k) != v]
+    for k in changed:
+        setattr(department, k, fields[k])
+    if changed:
+        department.full_clean(exclude=["municipality"])
+        department.save()
+    return department
+
+
+@action
+def admin_save(access: Access, save: Callable[[], Any], what: str = "管理画面での保存") -> Any:
+    """A raw edit in Django's admin (the operator's repair door): ``save`` runs inside the action."""
+    from shinchoku.core import rules
+
+    rules.require(rules.operator(access, what))
+    return save()

@@ -110,3 +110,19 @@ def reads_department(access: Access, municipality_id: int | None, owner_ids: Ite
     if access.can_read_all or (access.is_editor and access.covers(owner_ids)):
         return None
     return f"{what}は、担当の所管課の担当者・{PLANNING_DIVISION}・監査・幹部のみが行えます"
+
+
+def operator(access: Access, what: str = "管理画面での変更") -> str | None:
+    """The operator of the service (a Django superuser) or a command: raw edits in the admin."""
+    if access.is_system or access.is_operator:
+        return None
+    return f"{what}はシステム管理者のみが行えます"
+
+
+def register_municipality(access: Access, code: str) -> str | None:
+    """Registering a new municipality (団体) on its first import: a command or the operator."""
+    if access.is_system and access.municipality is None:
+        return None
+    if access.is_operator:
+        return None
+    return f"団体コード {code} の団体は登録されていません（新しい団体の登録はシステム管理者のみが行えます）"

@@ -15,8 +15,8 @@ from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Department, Membership, Municipality, Role
 from shinchoku.demo import KOTO_AUDIT, NAKANO_PROGRESS
-from shinchoku.evaluations.demo import load_evaluation_demo
-from shinchoku.meetings.demo import load_toshima_meeting
+from shinchoku.demo.arakawa import load_evaluation_demo
+from shinchoku.demo.toshima import load_toshima_meeting
 
 ADMIN_PASSWORD = "shinchoku-admin"
 DEMO_PASSWORD = "shinchoku-demo"

@@ -21,7 +21,7 @@ from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Membership, Municipality, Role
 from shinchoku.effects.compute import compute_effects, effects_queryset, parse_rule, rule_code, to_calc
-from shinchoku.effects.demo import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan, load_koto_effects
+from shinchoku.demo.koto import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan, load_koto_effects
 from shinchoku.effects.importers import COLUMNS, export_rows
 from shinchoku.effects.models import Effect
 from shinchoku.plans.models import Plan

@@ -4,7 +4,7 @@
   users of 荒川区: ``arakawa`` (planning), ``arakawa-digital`` (editor of デジタル推進課),
   ``arakawa-auditor`` (auditor);
 * Koto's RPA and AI-search effects (seed 001) through the ``effects`` importer
-  (:mod:`shinchoku.effects.demo`), and ``koto`` (planning of 江東区) to see them.
+  (:mod:`shinchoku.demo.koto`), and ``koto`` (planning of 江東区) to see them.
 
 Passwords as for the other demo users (``shinchoku.demo.loader.DEMO_PASSWORD``). Idempotent.
 """
@@ -25,7 +25,7 @@ KOTO_USERS = (("koto", Role.PLANNING, ()),)
 
 def load_evaluation_demo() -> dict[str, ImportResult]:
     from shinchoku.demo.loader import DemoUser, ensure_users
-    from shinchoku.effects.demo import KOTO_CODE, load_koto_effects
+    from shinchoku.demo.koto import KOTO_CODE, load_koto_effects
 
     summary = {"arakawa-sheet": get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), access=Access.system(), dry_run=False, options={})}
     summary["effects"] = load_koto_effects()

@@ -131,14 +131,16 @@ def _attributed(access: Access):
 def lock(model: type[models.Model], **lookup) -> Any:
     """The row matching ``lookup``, locked for the rest of the transaction (None when there is none).
 
-    Only the row's own table is read (see the module docstring); read related rows afterwards.
+    Only the row's own table is read (see the module docstring); read related rows afterwards. The
+    order is the primary key's: a model's default ordering (``Meta.ordering = ["round", "node__path"]``)
+    would join the related tables into the locking query — and lock their rows too.
     """
-    return model._default_manager.select_for_update().filter(**lookup).first()
+    return model._default_manager.select_for_update(of=("self",)).filter(**lookup).order_by("pk").first()
 
 
 def lock_all(model: type[models.Model], **lookup) -> list:
     """Every row matching ``lookup``, locked in primary-key order (a fixed order avoids deadlocks)."""
-    return list(model._default_manager.select_for_update().filter(**lookup).order_by("pk"))
+    return list(model._default_manager.select_for_update(of=("self",)).filter(**lookup).order_by("pk"))
 
 
 def username(user_id: int | None) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from shinchoku.core import fiscal
 from shinchoku.core.access import Access
@@ -309,13 +310,31 @@ def _check_expected(indicator: Indicator, year: int, kind: str, row: IndicatorVa
         )
 
 
-def _store(indicator: Indicator, fiscal_year: int, kind: str, raw: str, tally: UpsertTally, **extra) -> IndicatorValue:
+_UNREAD = object()
+
+
+def _store(indicator: Indicator, fiscal_year: int, kind: str, raw: str, tally: UpsertTally, row=_UNREAD,
+           **extra) -> IndicatorValue:
+    """Create or update one cell: ``row`` is the cell as the caller locked and checked it (None: there
+    was none), else it is locked here. A new row is inserted, never upserted after a look that may be
+    stale (another transaction may insert it in between, and the unique constraint then says so)."""
     fields = {"municipality_id": indicator.municipality_id, "raw_text": raw, **parsed_fields(raw), **extra}
-    value = tally.upsert("指標値", IndicatorValue, {"indicator": indicator, "fiscal_year": fiscal_year, "kind": kind}, fields)
+    if row is _UNREAD:
+        row = lock(IndicatorValue, indicator=indicator, fiscal_year=fiscal_year, kind=kind)
+    if row is None:
+        row = IndicatorValue.objects.create(indicator=indicator, fiscal_year=fiscal_year, kind=kind, **fields)
+        tally.count("指標値", "created")
+    else:
+        changed = [k for k, v in fields.items() if getattr(row, k) != v]
+        for k in changed:
+            setattr(row, k, fields[k])
+        if changed:
+            row.save()
+        tally.count("指標値", "updated" if changed else "unchanged")
     if not indicator.unit and fields["unit"]:
         indicator.unit = fields["unit"]
         indicator.save(update_fields=["unit"])
-    return value
+    return row
 
 
 @action
@@ -351,7 +370,13 @@ def save_value(
         return ValueChange(indicator, year, kind, "unchanged", row, before, parsed)
     if not parsed.readable and not confirm_unreadable:
         raise UnreadableValueError(parsed)
-    value = _store(indicator, year, kind, text, UpsertTally(), **extra)
+    try:
+        with transaction.atomic():
+            value = _store(indicator, year, kind, text, UpsertTally(), row=row, **extra)
+    except IntegrityError:  # another editor created the cell a moment ago
+        winner = IndicatorValue.objects.get(indicator=indicator, fiscal_year=year, kind=kind)
+        raise StaleError(_cell_label(indicator, year, kind), expected=expected or "", current=winner,
+                         current_version=winner.raw_text, theirs={"raw_text": winner.raw_text}) from None
     return ValueChange(indicator, year, kind, "created" if row is None else "updated", value, before, parsed)
 
 

@@ -16,7 +16,7 @@ from shinchoku.core.access import Access
 from shinchoku.core.actions import StaleError
 from shinchoku.core.rules import Owners, require
 from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
-from shinchoku.core.web import access_of, member_view
+from shinchoku.core.web import access_of, member_view, render_outcome
 from shinchoku.indicators import actions, rules
 from shinchoku.indicators.charts import indicator_chart
 from shinchoku.indicators.engine import judge_plan, spec_for
@@ -360,6 +360,7 @@ def indicator_value_save(request, pk: int):
     text = form.cleaned_data.get("raw_text", "") if "raw_text" not in form.errors else request.POST.get("raw_text", "")
     cell = Cell(year, kind, None, text=text, previous=request.POST.get("previous", ""))
     change = None
+    status = 200  # 409 when someone changed the cell since the editor opened it
     if form.errors:
         cell.errors = [e for errors in form.errors.values() for e in errors]
     else:
@@ -379,6 +380,7 @@ def indicator_value_save(request, pk: int):
         except StaleError as exc:
             cell.errors = [str(exc)]
             cell.previous = exc.current_version
+            status = 409
         except ValidationError as exc:
             cell.errors = exc.messages
     if change is not None:
@@ -394,12 +396,12 @@ def indicator_value_save(request, pk: int):
     if not cell.reading and cell.text and not cell.confirm:
         cell.reading_class, cell.reading = reading_of(parse_value(cell.text), indicator.unit)
     if request.htmx and not extra:
-        return render(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell})
+        return render_outcome(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell}, status)
     ctx = _values_context(editing, {(year, kind): cell})
     if extra or not any(r["year"] == year for r in ctx["rows"]):  # answer where the person typed
         return _value_form_error(request, editing, form, cell)
     ctx["extra_form"] = _extra_form(ctx)
-    return render(request, "indicators/indicator_values.html", ctx)
+    return render(request, "indicators/indicator_values.html", ctx, status=status)
 
 
 def _value_form_error(request, editing: Editing, form, cell: Cell | None = None):

@@ -148,6 +148,25 @@ def perform(request, call: Callable[[], Any], *, back: str, success: Callable[[A
     return redirect(back)
 
 
+# --------------------------------------------------------------------------- confirmations
+
+
+def confirmed(request) -> bool:
+    """The person saw the confirmation screen and pressed its button (a POST carrying ``confirm=1``)."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
+def confirmation(request, *, title: str, button: str, back: str, lead: str = "", counts=(), notes=(), items=(),
+                 items_label: str = "対象", hidden=(), danger: bool = False) -> HttpResponse:
+    """One screen, with counts, before an action that touches many records or sends mail: it posts
+    back to the same URL with ``confirm=1`` (see :func:`confirmed`); nothing is done before that."""
+    return render(request, "core/confirm.html", {
+        "title": title, "lead": lead, "counts": list(counts), "notes": list(notes), "items": list(items),
+        "items_label": items_label, "button": button, "back": back, "action": request.get_full_path(),
+        "hidden": list(hidden), "danger": danger,
+    })
+
+
 # --------------------------------------------------------------------------- data twins
 
 

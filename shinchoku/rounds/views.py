@@ -26,7 +26,17 @@ from shinchoku.core.rules import require
 from shinchoku.core.uploads import UploadFlow
 from shinchoku.core.views_helpers import get_scoped, scoped
 from shinchoku.core.render_xlsx import XLSX_CONTENT_TYPE
-from shinchoku.core.web import access_of, download, json_response, member_view, perform, render_outcome, safe_next
+from shinchoku.core.web import (
+    access_of,
+    confirmation,
+    confirmed,
+    download,
+    json_response,
+    member_view,
+    perform,
+    render_outcome,
+    safe_next,
+)
 from shinchoku.indicators.models import Indicator
 from shinchoku.plans.models import Plan, PlanNode
 from shinchoku.rounds import actions, queries, rules, xlsx
@@ -148,8 +158,27 @@ def dashboard_json(request, pk: int):
 @member_view
 def close_view(request, pk: int):
     round = _round(request, pk)
+    back = reverse("rounds:dashboard", args=[pk])
+    if not confirmed(request):
+        require(rules.manage(access_of(request), round.municipality_id, "close"))
+        dash = queries.dashboard(round)
+        a, x = dash.answers, dash.actuals
+        return confirmation(
+            request, title=f"「{round.display_title}」を締め切る", back=back, button="締め切る", danger=True,
+            lead=f"承認済の回答と指標実績が{round.fiscal_year_label}の公式の進捗・実績になります。",
+            counts=[
+                ("公式の進捗に反映する回答（承認済）", f"{a.counts['approved']}件"),
+                ("反映しない回答（提出済・下書き・差戻し・未着手）",
+                 f"{a.not_approved}件（{a.counts['submitted']}・{a.counts['draft']}・{a.counts['returned']}・{a.counts['not_started']}）"),
+                ("反映する指標実績（承認済）", f"{x.counts['approved']}件"),
+                ("反映しない指標実績", f"{x.not_approved}件"),
+            ],
+            notes=[
+                "締め切った後に保存・提出・承認しようとした操作はすべて断られます。締切後も照会は再開できます（履歴は残ります）。",
+            ],
+        )
     return perform(
-        request, lambda: actions.close_round(access_of(request), round), back=reverse("rounds:dashboard", args=[pk]),
+        request, lambda: actions.close_round(access_of(request), round), back=back,
         success=lambda summary: (
             f"照会を締め切りました。承認済の回答 {summary['answers_copied']}件と指標実績 {summary['actuals_copied']}件を"
             f"{round.fiscal_year_label}の公式の進捗に反映しました（未承認の回答 {summary['answers_not_approved']}件は反映していません）。"
@@ -178,9 +207,22 @@ def _reminded(sent) -> str:
 @member_view
 def remind_view(request, pk: int):
     round = _round(request, pk)
+    back = reverse("rounds:dashboard", args=[pk])
+    if not confirmed(request):
+        require(rules.manage(access_of(request), round.municipality_id, "remind"))
+        reminders = actions.plan_reminders(round)
+        mailed = [r for r in reminders if r.recipients]
+        missing = [r for r in reminders if not r.recipients]
+        return confirmation(
+            request, title="督促メールを送る", back=back, button=f"{len(mailed)}課に送る",
+            counts=[("送る所管課", f"{len(mailed)}課"), ("未提出の項目", f"{sum(r.pending_total for r in mailed)}件"),
+                    ("宛先がなく送れない所管課", f"{len(missing)}課")],
+            items=[f"{r.department}: 未提出 {r.pending_total}件 → {'、'.join(r.recipients) or '宛先なし'}" for r in reminders],
+            items_label="所管課と宛先",
+        )
     return perform(
         request, lambda: actions.remind(access_of(request), round, base_url=request.build_absolute_uri("/")),
-        back=reverse("rounds:dashboard", args=[pk]), success=_reminded,
+        back=back, success=_reminded,
     )
 
 
@@ -409,6 +451,18 @@ def submit_view(request, pk: int, dep: int):
     department = _department(request, dep)
     if request.method != "POST":
         return redirect("rounds:department", pk=pk, dep=dep)
+    if not confirmed(request):
+        require(rules.edit_department(access_of(request), round.municipality_id, department.pk, department.name))
+        form = queries.department_form(round, department)
+        pending = {s: form.counts.counts[s] for s in ("draft", "returned", "not_started")}
+        actual_pending = sum(form.actual_counts.counts[s] for s in ("draft", "returned", "not_started"))
+        return confirmation(
+            request, title=f"{department.name}の回答を提出する", back=reverse("rounds:department", args=[pk, dep]),
+            button="提出する",
+            counts=[("提出する回答（下書き・差戻し）", f"{pending['draft'] + pending['returned']}件"),
+                    ("未回答の項目", f"{pending['not_started']}件"), ("指標実績（未提出）", f"{actual_pending}件")],
+            notes=["提出した回答は、企画課が差し戻すまで変更できません。未記入の項目があるときは提出せず、その項目を示します。"],
+        )
     try:
         result = actions.submit_department(access_of(request), round, department)
     except actions.RoundError as exc:
@@ -529,9 +583,20 @@ def approve_view(request, pk: int, kind: str, item: int):
 def approve_department_view(request, pk: int, dep: int):
     round = _round(request, pk)
     department = _department(request, dep)
+    back = reverse("rounds:review", args=[pk]) + f"?department={dep}"
+    if not confirmed(request):
+        require(rules.review(access_of(request), round.municipality_id))
+        form = queries.department_form(round, department)
+        return confirmation(
+            request, title=f"{department.name}の提出済をすべて承認する", back=back, button="すべて承認する",
+            counts=[("承認する回答（提出済）", f"{form.counts.counts['submitted']}件"),
+                    ("承認する指標実績（提出済）", f"{form.actual_counts.counts['submitted']}件")],
+            items=[f"{r.node.code} {r.node.title}" for r in form.rows if r.state == WorkflowState.SUBMITTED],
+            items_label="承認する回答",
+            notes=["内容を確認していない回答も承認されます。1件ずつ確認するときは、回答の確認の画面で承認してください。"],
+        )
     return perform(
-        request, lambda: actions.approve_department(access_of(request), round, department),
-        back=reverse("rounds:review", args=[pk]) + f"?department={dep}",
+        request, lambda: actions.approve_department(access_of(request), round, department), back=back,
         success=lambda count: f"{department.name}の提出済の回答 {count}件を承認しました。",
     )
 

@@ -95,7 +95,7 @@ CASES = [
     Case(
         "rounds.submit_department", WRITERS, build=answered, rows=everything,
         action=lambda a, w, r: actions.submit_department(a, r, w.owner),
-        screen=lambda c, w, r: c.post(reverse("rounds:submit", args=[r.pk, w.owner.pk])),
+        screen=lambda c, w, r: c.post(reverse("rounds:submit", args=[r.pk, w.owner.pk]), {"confirm": "1"}),
     ),
     Case(
         "rounds.import_department_form", WRITERS, build=open_round, rows=answers,
@@ -116,12 +116,12 @@ CASES = [
     Case(
         "rounds.approve_department", PLANNING, build=lambda w: answered(w, WorkflowState.SUBMITTED), rows=everything,
         action=lambda a, w, r: actions.approve_department(a, r, w.owner),
-        screen=lambda c, w, r: c.post(reverse("rounds:approve_department", args=[r.pk, w.owner.pk])),
+        screen=lambda c, w, r: c.post(reverse("rounds:approve_department", args=[r.pk, w.owner.pk]), {"confirm": "1"}),
     ),
     Case(
         "rounds.close_round", PLANNING, build=lambda w: answered(w, WorkflowState.APPROVED), rows=everything,
         action=lambda a, w, r: actions.close_round(a, r),
-        screen=lambda c, w, r: c.post(reverse("rounds:close", args=[r.pk])),
+        screen=lambda c, w, r: c.post(reverse("rounds:close", args=[r.pk]), {"confirm": "1"}),
         command=lambda w, r: call_command("round", "close", str(r.pk), stdout=io.StringIO()),
     ),
     Case(
@@ -133,7 +133,7 @@ CASES = [
     Case(
         "rounds.remind", PLANNING, build=open_round, rows=round_rows,
         action=lambda a, w, r: actions.remind(a, r),
-        screen=lambda c, w, r: c.post(reverse("rounds:remind", args=[r.pk])),
+        screen=lambda c, w, r: c.post(reverse("rounds:remind", args=[r.pk]), {"confirm": "1"}),
         command=lambda w, r: call_command("round", "remind", str(r.pk), stdout=io.StringIO()),
     ),
 ]

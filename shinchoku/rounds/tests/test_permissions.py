@@ -119,24 +119,24 @@ def _request(action, world):
         return reverse("rounds:save_actual", args=[r.pk, world["indicator"].pk]), {"version": 0, "raw_text": "31名", "note": ""}, {}
     if action == "submit":
         _complete(world)
-        return reverse("rounds:submit", args=[r.pk, dep.pk]), {}, {}
+        return reverse("rounds:submit", args=[r.pk, dep.pk]), {"confirm": "1"}, {}
     if action in ("return", "approve"):
         answer = _submitted(world)
         return reverse(f"rounds:{action}", args=[r.pk, "answers", answer.pk]), {"version": answer.version, "comment": "直してください"}, {}
     if action == "approve_department":
         _submitted(world)
-        return reverse("rounds:approve_department", args=[r.pk, dep.pk]), {}, {}
+        return reverse("rounds:approve_department", args=[r.pk, dep.pk]), {"confirm": "1"}, {}
     if action == "history":
         answer = _submitted(world)
         return reverse("rounds:history", args=[r.pk, "answers", answer.pk]), None, {}
     if action == "close":
-        return reverse("rounds:close", args=[r.pk]), {}, {}
+        return reverse("rounds:close", args=[r.pk]), {"confirm": "1"}, {}
     if action == "reopen":
         with acting_as(None, name="test"):
             actions.close_round(as_access(SYSTEM), r)
         return reverse("rounds:reopen", args=[r.pk]), {"reason": "テスト"}, {}
     if action == "remind":
-        return reverse("rounds:remind", args=[r.pk]), {}, {}
+        return reverse("rounds:remind", args=[r.pk]), {"confirm": "1"}, {}
     raise AssertionError(action)
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from shinchoku.core import fiscal
+from shinchoku.core import fiscal, notify
 from shinchoku.core.access import Access
 from shinchoku.core.actions import StaleError
 from shinchoku.core.changelog import history_for
@@ -179,7 +179,7 @@ def _reminded(sent) -> str:
 def remind_view(request, pk: int):
     round = _round(request, pk)
     return perform(
-        request, lambda: actions.remind(access_of(request), round, base_url=request.build_absolute_uri("/")),
+        request, lambda: actions.remind(access_of(request), round, base_url=notify.base_url(request)),
         back=reverse("rounds:dashboard", args=[pk]), success=_reminded,
     )
 

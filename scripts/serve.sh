@@ -10,6 +10,8 @@
 # Behind a TLS reverse proxy set SHINCHOKU_HTTPS=1 and SHINCHOKU_ALLOWED_HOSTS (docs/deploy.md).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_debian_packages "${BASE_DEBIAN_PACKAGES[@]}"
+# On PostgreSQL, `shinchoku backup` / `restore` run pg_dump, pg_restore and psql.
+case "${DATABASE_URL:-}" in postgres*) ensure_debian_packages postgresql-client ;; esac
 ensure_venv
 cd "$ROOT"
 

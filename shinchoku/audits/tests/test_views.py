@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from shinchoku.audits import services
 from shinchoku.audits.models import Audit, Finding, Response, ResponseState
-from shinchoku.core.testing import need_program
+from shinchoku.core.testing.programs import need_program
 
 pytestmark = pytest.mark.django_db
 

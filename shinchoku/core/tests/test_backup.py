@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 from shinchoku.core.backup_archive import Manifest, read_archive, write_archive
-from shinchoku.core.testing import need_program
+from shinchoku.core.testing.programs import need_program
 
 # Every table of the database, every row, as text: what must come back after a restore.
 SNAPSHOT = """
@@ -40,8 +40,9 @@ from shinchoku.audits import services as audits
 from shinchoku.audits.models import Finding
 from shinchoku.plans.models import Plan
 from shinchoku.reports.tokens import create_token
-from shinchoku.rounds import services as rounds
-from shinchoku.rounds.permissions import SYSTEM
+from shinchoku.core.access import Access
+from shinchoku.rounds import actions as rounds
+SYSTEM = Access.system(name="backup test")
 from django.contrib.auth import get_user_model
 with acting_as(None, name="backup test"):
     finding = Finding.objects.order_by("pk").first()

@@ -1,6 +1,6 @@
 import pytest
 
-from shinchoku.core.testing import need_program
+from shinchoku.core.testing.programs import need_program
 
 
 def test_a_missing_program_fails_the_test_naming_its_debian_package():

@@ -108,12 +108,12 @@ SKIP = re.compile(r"^/(admin|api|logout)/|format=(xlsx|pdf|csv|json)|\.(csv|json
 def test_every_reachable_page_passes_the_csp(client, nakano_plan, username):
     """Walk the site as a person would (same-site links from the start page, up to 120 pages): every HTML
     page carries the policy and nothing that it would block."""
-    from shinchoku.rounds import services as round_services
-    from shinchoku.rounds.permissions import SYSTEM
-
     import datetime as dt
 
-    round_services.open_round(SYSTEM, nakano_plan, 2024, dt.date(2024, 6, 30))
+    from shinchoku.core.access import Access
+    from shinchoku.rounds import actions as round_actions
+
+    round_actions.open_round(Access.system(name="test"), nakano_plan, 2024, dt.date(2024, 6, 30))
     if username:
         client.force_login(get_user_model().objects.get(username=username))
     start = "/" if username else reverse("public:index")

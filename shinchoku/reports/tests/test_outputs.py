@@ -14,7 +14,7 @@ import openpyxl
 from openpyxl.cell.cell import MergedCell
 import pytest
 
-from shinchoku.core.testing import need_program
+from shinchoku.core.testing.programs import need_program
 from shinchoku.core.text import remove_spaces
 
 from shinchoku.reports.builder import build_report

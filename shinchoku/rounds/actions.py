@@ -484,15 +484,16 @@ def plan_reminders(round: Round, dash: queries.Dashboard | None = None) -> list[
 
 @action
 def remind(access: Access, round: Round, *, dry_run: bool = False, base_url: str | None = None) -> list[Reminder]:
-    """E-mail every department that has not submitted (Django's e-mail backend). ``dry_run``: only list."""
-    from django.conf import settings
+    """E-mail every department that has not submitted (Django's e-mail backend). ``dry_run``: only list.
+    ``base_url``: the address for the links (``core.notify.base_url``; the configured one by default)."""
+    from shinchoku.core import notify
 
     require(rules.manage(access, round.municipality_id, "remind"))
     _require_open(round)
     reminders = plan_reminders(round)
     if dry_run:
         return reminders
-    base = (base_url or getattr(settings, "SHINCHOKU_BASE_URL", "")).rstrip("/")
+    base = (base_url or notify.base_url()).rstrip("/")
     messages = []
     for r in reminders:
         if not r.recipients:

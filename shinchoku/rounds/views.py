@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from shinchoku.core import fiscal
+from shinchoku.core import fiscal, notify
 from shinchoku.core.access import Access
 from shinchoku.core.actions import StaleError
 from shinchoku.core.changelog import history_for
@@ -221,7 +221,7 @@ def remind_view(request, pk: int):
             items_label="所管課と宛先",
         )
     return perform(
-        request, lambda: actions.remind(access_of(request), round, base_url=request.build_absolute_uri("/")),
+        request, lambda: actions.remind(access_of(request), round, base_url=notify.base_url(request)),
         back=back, success=_reminded,
     )
 

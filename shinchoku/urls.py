@@ -20,7 +20,7 @@ urlpatterns = [
     path("meetings/", include("shinchoku.meetings.urls")),
     path("procedures/", include("shinchoku.procedures.urls")),
     path("reports/", include("shinchoku.reports.urls")),
-    path("api/", include("shinchoku.reports.api.urls")),
+    path("api/", include("shinchoku.api")),
     path("public/", include("shinchoku.reports.public_urls")),
 ]
 

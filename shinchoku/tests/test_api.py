@@ -1,5 +1,7 @@
-"""The API: anonymous callers read published data and nothing else; tokens act as their user (tenant,
-role, departments); writes go through the services with the version check; fixed query counts."""
+"""The API (``shinchoku/api.py`` mounting ``core``, ``plans``, ``indicators`` and ``audits`` routers):
+anonymous callers read published data and nothing else; tokens act as their user's ``Access``
+(municipality, role, departments and those below); writes go through the actions with the version
+check; fixed query counts (see also ``test_api_query_budgets.py``)."""
 
 from __future__ import annotations
 
@@ -13,14 +15,20 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shinchoku.core.models import ChangeLog, Membership, Role
+from shinchoku.core.access import Access
+from shinchoku.core.actions import create_api_token, revoke_api_token
+from shinchoku.core.models import ApiToken, ChangeLog, Membership, Role
+from shinchoku.core.tokens import user_for_token
 from shinchoku.demo.synthetic import build_ward
-from shinchoku.indicators.models import Indicator
+from shinchoku.indicators.models import Indicator, IndicatorValue
 from shinchoku.plans.models import ProgressEntry
-from shinchoku.reports.models import ApiToken
-from shinchoku.reports.tokens import create_token, revoke, user_for_token
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Access.system(name="test setup")
+
+
+def create_token(user, name: str = "", **kwargs):
+    return create_api_token(SYSTEM, user, name, **kwargs)
 
 LISTS = ["/api/municipalities", "/api/departments", "/api/plans", "/api/nodes", "/api/progress-entries",
          "/api/indicators", "/api/indicator-values"]
@@ -111,7 +119,7 @@ def test_bad_tokens_are_refused_not_read_as_public(client, nakano_plan):
     user = get_user_model().objects.get(username="planning")
     row, raw = create_token(user)
     assert get(client, "/api/plans", token=raw).status_code == 200
-    revoke(row)
+    assert revoke_api_token(SYSTEM, row) is True
     assert get(client, "/api/plans", token=raw).status_code == 401
     expired, raw2 = create_token(user, expires_at=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
     assert user_for_token(raw2) is None
@@ -296,7 +304,7 @@ def test_api_token_command(db):
     raw = out.getvalue().strip()
     assert raw.startswith("shk_") and user_for_token(raw).username == "planning"
     token = ApiToken.objects.get(prefix=raw[:12])
-    assert token.key_hash != raw and raw not in json.dumps(list(ChangeLog.objects.filter(model="reports.ApiToken").values("after")), default=str)
+    assert token.key_hash != raw and raw not in json.dumps(list(ChangeLog.objects.filter(model="core.ApiToken").values("after")), default=str)
     listing = StringIO()
     call_command("api-token", "list", "planning", stdout=listing)
     assert raw[:12] in listing.getvalue() and raw not in listing.getvalue()

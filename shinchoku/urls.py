@@ -21,7 +21,7 @@ urlpatterns = [
     path("procedures/", include("shinchoku.procedures.urls")),
     path("reports/", include("shinchoku.reports.urls")),
     path("api/", include("shinchoku.api")),
-    path("public/", include("shinchoku.reports.public_urls")),
+    path("public/", include("shinchoku.public.urls")),
 ]
 
 handler403 = "shinchoku.core.views.permission_denied"

@@ -310,3 +310,50 @@ def test_api_token_command(db):
     assert raw[:12] in listing.getvalue() and raw not in listing.getvalue()
     call_command("api-token", "revoke", raw[:12], stdout=StringIO())
     assert user_for_token(raw) is None
+
+
+def test_operation_ids_stay_as_first_published(client):
+    """Generated clients name their methods after the operation ids: moving an operation's code to its
+    app's ``api.py`` must not rename them."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert paths["/api/plans"]["get"]["operationId"] == "shinchoku_reports_api_endpoints_list_plans"
+    assert paths["/api/progress-entries/{entry_id}"]["patch"]["operationId"] == "shinchoku_reports_api_endpoints_update_entry"
+    assert paths["/api/findings"]["get"]["operationId"] == "shinchoku_reports_api_endpoints_list_findings"
+
+
+def test_a_blank_value_is_refused_and_deletes_nothing(client, nakano_plan):
+    ind = Indicator.objects.get(plan=nakano_plan, code="目標1-2")
+    before = list(IndicatorValue.objects.filter(indicator=ind).values_list("fiscal_year", "kind", "raw_text"))
+    year, kind, _ = before[0]
+    response = send(client, "put", f"/api/indicators/{ind.pk}/values/{year}/{kind}", {"raw_text": "   "}, token_for("planning"))
+    assert response.status_code == 400 and "空欄" in response.json()["detail"]
+    assert list(IndicatorValue.objects.filter(indicator=ind).values_list("fiscal_year", "kind", "raw_text")) == before
+
+
+def test_an_editor_of_a_bureau_reads_and_writes_for_its_divisions(client, world):
+    """The token's Access resolves 部 → 課: the bureau's editor sees the drafts of its division's items
+    and may update them; an editor of another division sees neither."""
+    from shinchoku.plans import actions as plan_actions
+
+    draft = plan_actions.save_progress(SYSTEM, world.activity, 2025, result="課の下書き")
+    ProgressEntry.objects.filter(pk=draft.pk).update(state=ProgressEntry.State.DRAFT)  # as a round leaves it
+    url = f"/api/progress-entries/{draft.pk}"
+    bureau, other = world.token("editor_bureau"), world.token("editor_other")
+    assert get(client, url, bureau).json()["result"] == "課の下書き"
+    assert get(client, url, other).status_code == 404
+    assert send(client, "patch", url, {"version": draft.version, "result": "部が更新"}, other).status_code == 404
+    assert send(client, "patch", url, {"version": draft.version, "result": "部が更新"}, bureau).status_code == 200
+    assert ProgressEntry.objects.get(pk=draft.pk).result == "部が更新"
+
+
+def test_a_token_of_a_user_of_no_municipality_reads_only_public_data(client, nakano_plan):
+    loner = get_user_model().objects.create_user("loner", password="x-password-1")
+    token = create_token(loner)[1]
+    assert get(client, "/api/plans", token).json()["count"] == 0
+    refused = get(client, "/api/findings", token)
+    assert refused.status_code == 403 and "この団体の利用者として登録されていないため" in refused.json()["detail"]
+    e = entry(nakano_plan, "1-1-①-1")
+    nakano_plan.is_published = True
+    nakano_plan.save()
+    patch = send(client, "patch", f"/api/progress-entries/{e.pk}", {"version": e.version, "result": "x"}, token)
+    assert patch.status_code == 403 and entry(nakano_plan, "1-1-①-1").result == e.result

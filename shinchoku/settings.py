@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shinchoku.meetings",
     "shinchoku.procedures",
     "shinchoku.reports",
+    "shinchoku.public",
     "shinchoku.demo",
 ]
 

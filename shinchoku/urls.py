@@ -20,8 +20,8 @@ urlpatterns = [
     path("meetings/", include("shinchoku.meetings.urls")),
     path("procedures/", include("shinchoku.procedures.urls")),
     path("reports/", include("shinchoku.reports.urls")),
-    path("api/", include("shinchoku.reports.api.urls")),
-    path("public/", include("shinchoku.reports.public_urls")),
+    path("api/", include("shinchoku.api")),
+    path("public/", include("shinchoku.public.urls")),
 ]
 
 handler403 = "shinchoku.core.views.permission_denied"

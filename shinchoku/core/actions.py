@@ -272,3 +272,41 @@ def admin_save(access: Access, save: Callable[[], Any], what: str = "管理画�
 
     rules.require(rules.operator(access, what))
     return save()
+
+
+# --------------------------------------------------------------------------- API tokens
+# Issued by the operator's command (``shinchoku api-token``) and revoked there or in the admin.
+
+
+@action
+def create_api_token(access: Access, user, name: str = "", *, expires_at=None):
+    """A new token for ``user``: returns the row and the token text (shown once, never stored)."""
+    from shinchoku.core import rules, tokens
+    from shinchoku.core.models import ApiToken
+
+    rules.require(rules.manage_api_tokens(access))
+    if not user.is_active:
+        raise ActionError(f"利用者「{user.get_username()}」は無効です")
+    raw = tokens.new_token_text()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[: tokens.PREFIX_LENGTH], key_hash=tokens.token_hash(raw), expires_at=expires_at
+    )
+    return token, raw
+
+
+@action
+def revoke_api_token(access: Access, token) -> bool:
+    """Revoke ``token`` from now on; False when it was already revoked."""
+    from django.utils import timezone
+
+    from shinchoku.core import rules
+    from shinchoku.core.models import ApiToken
+
+    rules.require(rules.manage_api_tokens(access))
+    locked = lock(ApiToken, pk=token.pk)
+    if locked is None or locked.revoked_at is not None:
+        return False
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    token.revoked_at = locked.revoked_at
+    return True

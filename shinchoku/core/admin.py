@@ -1,6 +1,9 @@
 from django.contrib import admin
 
-from shinchoku.core.models import ChangeLog, Department, Membership, Municipality
+from shinchoku.core import actions
+from shinchoku.core.admin_base import ActionAdmin
+from shinchoku.core.models import ApiToken, ChangeLog, Department, Membership, Municipality
+from shinchoku.core.web import access_of
 
 
 @admin.register(Municipality)
@@ -40,3 +43,24 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ActionAdmin):
+    """Tokens are issued with ``shinchoku api-token create`` (shown once); here they are listed and revoked."""
+
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "user__username", "name")
+    readonly_fields = ("user", "prefix", "created_at")
+    exclude = ("key_hash",)
+    actions = ["revoke_tokens"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="選択したトークンを失効させる")
+    def revoke_tokens(self, request, queryset):
+        access = access_of(request)
+        for token in queryset.filter(revoked_at__isnull=True):
+            actions.revoke_api_token(access, token)

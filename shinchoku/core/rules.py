@@ -126,3 +126,8 @@ def register_municipality(access: Access, code: str) -> str | None:
     if access.is_operator:
         return None
     return f"団体コード {code} の団体は登録されていません（新しい団体の登録はシステム管理者のみが行えます）"
+
+
+def manage_api_tokens(access: Access) -> str | None:
+    """Issuing and revoking API tokens (APIトークン): the operator's command or admin, as before."""
+    return operator(access, "APIトークンの発行・失効")

@@ -217,7 +217,11 @@ def twin_response(request, table: Table | Callable[[], Table]) -> HttpResponse |
     fmt = wants_twin(request)
     if fmt is None:
         return None
-    table = table() if callable(table) else table
+    return table_response(table() if callable(table) else table, fmt)
+
+
+def table_response(table: Table, fmt: str) -> HttpResponse:
+    """``table`` as a CSV download or a JSON document (``fmt``: ``csv`` or ``json``)."""
     if fmt == "csv":
         response = download(table.csv(), f"{table.name}.csv", CSV_CONTENT_TYPE)
     else:

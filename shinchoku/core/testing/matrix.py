@@ -84,9 +84,10 @@ class World:
     def token(self, role: str) -> str | None:
         if role == "anonymous":
             return None
-        from shinchoku.reports.tokens import create_token
+        from shinchoku.core.access import Access
+        from shinchoku.core.actions import create_api_token
 
-        return create_token(self.users[role], name="matrix")[1]
+        return create_api_token(Access.system(name="matrix setup"), self.users[role], name="matrix")[1]
 
 
 @dataclass

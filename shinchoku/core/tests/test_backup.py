@@ -39,7 +39,7 @@ from shinchoku.core.changelog import acting_as
 from shinchoku.audits import services as audits
 from shinchoku.audits.models import Finding
 from shinchoku.plans.models import Plan
-from shinchoku.reports.tokens import create_token
+from shinchoku.core.actions import create_api_token
 from shinchoku.core.access import Access
 from shinchoku.rounds import actions as rounds
 SYSTEM = Access.system(name="backup test")
@@ -48,7 +48,7 @@ with acting_as(None, name="backup test"):
     finding = Finding.objects.order_by("pk").first()
     response = audits.submit_response(None, finding, text="様式を改訂した", state="in_progress")
     audits.add_evidence(None, response, SimpleUploadedFile("根拠資料.pdf", b"%PDF-1.4 evidence " * 100))
-    create_token(get_user_model().objects.get(username="planning"), name="backup test")
+    create_api_token(SYSTEM, get_user_model().objects.get(username="planning"), name="backup test")
     plan = Plan.objects.get(municipality__code="131148")
     round = rounds.open_round(SYSTEM, plan, 2024, dt.date(2024, 6, 30))
 print("ok")
@@ -136,7 +136,7 @@ def test_backup_and_restore_round_trip_every_table_and_file(installation, tmp_pa
     files_before = media_files(site.data_dir)
     rows = sum(len(r) for r in before.values())
     assert len(before) >= 60 and rows > 2900 and len(files_before) == 1
-    for table in ("auth_user", "core_changelog", "audits_evidence", "reports_apitoken", "rounds_round", "plans_plannode"):
+    for table in ("auth_user", "core_changelog", "audits_evidence", "core_apitoken", "rounds_round", "plans_plannode"):
         assert before[table], table
 
     archive = tmp_path / "backup.tar.gz"

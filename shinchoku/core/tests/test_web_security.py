@@ -39,9 +39,10 @@ def test_pages_for_a_logged_in_user_and_their_downloads_are_never_stored(planner
 
 
 def test_an_api_answer_to_a_token_is_never_stored(nakano_plan):
-    from shinchoku.reports.tokens import create_token
+    from shinchoku.core.access import Access
+    from shinchoku.core.actions import create_api_token
 
-    token = create_token(get_user_model().objects.get(username="planning"), name="test")[1]
+    token = create_api_token(Access.system(), get_user_model().objects.get(username="planning"), name="test")[1]
     response = Client().get("/api/plans", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200 and "no-store" in cache_directives(response)
 

@@ -134,10 +134,7 @@ def test_matrix(world, case, role, door):
 def test_api_target_write_by_an_editor_is_refused_with_the_screens_reason(world, client):
     """The same rule through two doors: the screen and the API refuse a department editor's 目標 with
     the same Japanese sentence, and nothing is written."""
-    from shinchoku.reports.tokens import create_token
-
-    editor = world.users["editor_owner"]
-    token = create_token(editor, name="t")[1]
+    token = world.token("editor_owner")
     before = values(world)
     api = put(client, token, world.indicator, 2026, "target", "999件")
     page = world.client("editor_owner")

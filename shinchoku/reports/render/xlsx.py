@@ -80,8 +80,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.creator = "shinchoku"
     wb.properties.lastModifiedBy = "shinchoku"
     buffer = io.BytesIO()
-    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
+    with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()  # what ExcelWriter.save() does before closing the archive
     return buffer.getvalue()
 
 

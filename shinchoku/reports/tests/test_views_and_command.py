@@ -100,3 +100,16 @@ def test_report_command_to_stdout_and_errors(nakano_plan):
         call_command("report", "summary", "--plan", "999999", "--fy", "2023")
     with pytest.raises(CommandError, match="--fy"):
         call_command("report", "summary", "--plan", str(nakano_plan.pk), "--fy", "来年")
+
+
+def test_a_user_of_no_municipality_sees_no_reports(client, nakano_plan):
+    stranger = get_user_model().objects.create_user("no-membership", password="x-password-1")
+    client.force_login(stranger)
+    assert nakano_plan.name not in client.get(reverse("reports:index")).content.decode()
+    assert client.get(reverse("reports:report", args=[nakano_plan.pk, "summary"])).status_code == 404
+
+
+@pytest.mark.parametrize(("username", "may"), [("auditor", True), ("executive", True), ("digital", False)])
+def test_the_drafts_checkbox_is_offered_to_readers_of_everything(client, nakano_plan, username, may):
+    html = _login(client, username).get(reverse("reports:report", args=[nakano_plan.pk, "progress-list"])).content.decode()
+    assert ('name="drafts"' in html) is may

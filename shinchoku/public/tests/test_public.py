@@ -1,5 +1,6 @@
 """Public pages and open data: published plans only, official (approved) figures only, a CSV (BOM) and
-JSON twin of every page, a data dictionary that matches the files, fixed query counts."""
+JSON twin of every page at its own URL (the old file URLs as aliases), a data dictionary that matches
+the files. Query counts: ``test_query_budgets.py``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,10 @@ import io
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shinchoku.demo.synthetic import build_ward
 from shinchoku.plans.models import ProgressEntry
-from shinchoku.reports.opendata import CSV_COLUMNS, DATASETS
+from shinchoku.public.opendata import CSV_COLUMNS, DATASETS
 
 pytestmark = pytest.mark.django_db
 
@@ -131,22 +129,38 @@ def test_public_csv_columns_are_the_dictionary(client, published):
     assert next(csv.reader(io.StringIO(body))) == CSV_COLUMNS["plans"]
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+def test_every_page_answers_its_twins_at_its_own_url_and_the_old_files_stay(client, published):
+    """One URL style (``?format=csv|json`` on the page's own URL); the file URLs published before answer
+    the same bytes (open-data users have them bookmarked)."""
+    plan = reverse("public:plan", args=[published.pk])
+    pairs = [
+        (reverse("public:index") + "?format=csv", reverse("public:index-csv")),
+        (reverse("public:index") + "?format=json", reverse("public:index-json")),
+        (plan + "?fy=2023&format=csv", reverse("public:plan-progress-csv", args=[published.pk]) + "?fy=2023"),
+        (plan + "?fy=2023&format=csv&table=progress", reverse("public:plan-progress-csv", args=[published.pk]) + "?fy=2023"),
+        (plan + "?fy=2023&format=csv&table=summary", reverse("public:plan-summary-csv", args=[published.pk]) + "?fy=2023"),
+        (plan + "?fy=2023&format=json", reverse("public:plan-json", args=[published.pk]) + "?fy=2023"),
+        (reverse("public:dictionary") + "?format=csv", reverse("public:dictionary-csv")),
+        (reverse("public:dictionary") + "?format=json", reverse("public:dictionary-json")),
+    ]
+    for canonical, alias in pairs:
+        new, old = client.get(canonical), client.get(alias)
+        assert new.status_code == old.status_code == 200, (canonical, alias)
+        assert new.content == old.content, (canonical, alias)
+        assert new["Content-Type"] == old["Content-Type"]
+        assert new["Access-Control-Allow-Origin"] == "*", canonical
+    assert client.get(plan + "?format=csv")["Content-Disposition"].startswith(
+        f'attachment; filename="plan{published.pk}_progress_2023.csv"')
+    assert client.get(plan + "?format=csv&table=budget").status_code == 404
+    assert client.get(plan + "?format=xml").status_code == 404
+    assert client.get(reverse("public:index") + "?format=html").status_code == 200
 
 
-def test_public_query_counts_do_not_grow_with_the_plan(client):
-    small, large = build_ward(20, name="架空区"), build_ward(400, name="架空区")
-    small.is_published = True
-    small.save()
-    index_one = [_queries(client, reverse(name)) for name in ("public:index", "public:index-json", "public:index-csv")]
-    large.is_published = True
-    large.save()
-    index_two = [_queries(client, reverse(name)) for name in ("public:index", "public:index-json", "public:index-csv")]
-    assert index_one == index_two, "the index reads a fixed number of queries whatever the number of plans"
-    for name in ("public:plan", "public:plan-json", "public:plan-progress-csv", "public:plan-summary-csv"):
-        counts = [_queries(client, reverse(name, args=[p.pk]) + "?fy=2024") for p in (small, large)]
-        assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 20 items, {counts[1]} for 400"
-        assert counts[1] <= 16, f"{name}: {counts[1]} queries"
+def test_pages_link_their_twins_in_the_one_url_style(client, published):
+    index = client.get(reverse("public:index")).content.decode()
+    plan_url = reverse("public:plan", args=[published.pk])
+    assert 'href="?format=csv"' in index and f'href="{plan_url}?format=csv&amp;table=summary"' in index
+    page = client.get(plan_url + "?fy=2023").content.decode()
+    assert 'href="?fy=2023&amp;format=json"' in page and ".csv" not in page
+    dictionary = client.get(reverse("public:dictionary")).content.decode()
+    assert "/public/plans/{計画ID}/?fy={年度}&amp;format=csv" in dictionary and "/public/plans.csv" in dictionary

@@ -1,5 +1,7 @@
-"""The API: anonymous callers read published data and nothing else; tokens act as their user (tenant,
-role, departments); writes go through the services with the version check; fixed query counts."""
+"""The API (``shinchoku/api.py`` mounting ``core``, ``plans``, ``indicators`` and ``audits`` routers):
+anonymous callers read published data and nothing else; tokens act as their user's ``Access``
+(municipality, role, departments and those below); writes go through the actions with the version
+check; fixed query counts (see also ``test_api_query_budgets.py``)."""
 
 from __future__ import annotations
 
@@ -13,14 +15,20 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shinchoku.core.models import ChangeLog, Membership, Role
+from shinchoku.core.access import Access
+from shinchoku.core.actions import create_api_token, revoke_api_token
+from shinchoku.core.models import ApiToken, ChangeLog, Membership, Role
+from shinchoku.core.tokens import user_for_token
 from shinchoku.demo.synthetic import build_ward
-from shinchoku.indicators.models import Indicator
+from shinchoku.indicators.models import Indicator, IndicatorValue
 from shinchoku.plans.models import ProgressEntry
-from shinchoku.reports.models import ApiToken
-from shinchoku.reports.tokens import create_token, revoke, user_for_token
 
 pytestmark = pytest.mark.django_db
+SYSTEM = Access.system(name="test setup")
+
+
+def create_token(user, name: str = "", **kwargs):
+    return create_api_token(SYSTEM, user, name, **kwargs)
 
 LISTS = ["/api/municipalities", "/api/departments", "/api/plans", "/api/nodes", "/api/progress-entries",
          "/api/indicators", "/api/indicator-values"]
@@ -111,7 +119,7 @@ def test_bad_tokens_are_refused_not_read_as_public(client, nakano_plan):
     user = get_user_model().objects.get(username="planning")
     row, raw = create_token(user)
     assert get(client, "/api/plans", token=raw).status_code == 200
-    revoke(row)
+    assert revoke_api_token(SYSTEM, row) is True
     assert get(client, "/api/plans", token=raw).status_code == 401
     expired, raw2 = create_token(user, expires_at=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
     assert user_for_token(raw2) is None
@@ -296,9 +304,56 @@ def test_api_token_command(db):
     raw = out.getvalue().strip()
     assert raw.startswith("shk_") and user_for_token(raw).username == "planning"
     token = ApiToken.objects.get(prefix=raw[:12])
-    assert token.key_hash != raw and raw not in json.dumps(list(ChangeLog.objects.filter(model="reports.ApiToken").values("after")), default=str)
+    assert token.key_hash != raw and raw not in json.dumps(list(ChangeLog.objects.filter(model="core.ApiToken").values("after")), default=str)
     listing = StringIO()
     call_command("api-token", "list", "planning", stdout=listing)
     assert raw[:12] in listing.getvalue() and raw not in listing.getvalue()
     call_command("api-token", "revoke", raw[:12], stdout=StringIO())
     assert user_for_token(raw) is None
+
+
+def test_operation_ids_stay_as_first_published(client):
+    """Generated clients name their methods after the operation ids: moving an operation's code to its
+    app's ``api.py`` must not rename them."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert paths["/api/plans"]["get"]["operationId"] == "shinchoku_reports_api_endpoints_list_plans"
+    assert paths["/api/progress-entries/{entry_id}"]["patch"]["operationId"] == "shinchoku_reports_api_endpoints_update_entry"
+    assert paths["/api/findings"]["get"]["operationId"] == "shinchoku_reports_api_endpoints_list_findings"
+
+
+def test_a_blank_value_is_refused_and_deletes_nothing(client, nakano_plan):
+    ind = Indicator.objects.get(plan=nakano_plan, code="目標1-2")
+    before = list(IndicatorValue.objects.filter(indicator=ind).values_list("fiscal_year", "kind", "raw_text"))
+    year, kind, _ = before[0]
+    response = send(client, "put", f"/api/indicators/{ind.pk}/values/{year}/{kind}", {"raw_text": "   "}, token_for("planning"))
+    assert response.status_code == 400 and "空欄" in response.json()["detail"]
+    assert list(IndicatorValue.objects.filter(indicator=ind).values_list("fiscal_year", "kind", "raw_text")) == before
+
+
+def test_an_editor_of_a_bureau_reads_and_writes_for_its_divisions(client, world):
+    """The token's Access resolves 部 → 課: the bureau's editor sees the drafts of its division's items
+    and may update them; an editor of another division sees neither."""
+    from shinchoku.plans import actions as plan_actions
+
+    draft = plan_actions.save_progress(SYSTEM, world.activity, 2025, result="課の下書き")
+    ProgressEntry.objects.filter(pk=draft.pk).update(state=ProgressEntry.State.DRAFT)  # as a round leaves it
+    url = f"/api/progress-entries/{draft.pk}"
+    bureau, other = world.token("editor_bureau"), world.token("editor_other")
+    assert get(client, url, bureau).json()["result"] == "課の下書き"
+    assert get(client, url, other).status_code == 404
+    assert send(client, "patch", url, {"version": draft.version, "result": "部が更新"}, other).status_code == 404
+    assert send(client, "patch", url, {"version": draft.version, "result": "部が更新"}, bureau).status_code == 200
+    assert ProgressEntry.objects.get(pk=draft.pk).result == "部が更新"
+
+
+def test_a_token_of_a_user_of_no_municipality_reads_only_public_data(client, nakano_plan):
+    loner = get_user_model().objects.create_user("loner", password="x-password-1")
+    token = create_token(loner)[1]
+    assert get(client, "/api/plans", token).json()["count"] == 0
+    refused = get(client, "/api/findings", token)
+    assert refused.status_code == 403 and "この団体の利用者として登録されていないため" in refused.json()["detail"]
+    e = entry(nakano_plan, "1-1-①-1")
+    nakano_plan.is_published = True
+    nakano_plan.save()
+    patch = send(client, "patch", f"/api/progress-entries/{e.pk}", {"version": e.version, "result": "x"}, token)
+    assert patch.status_code == 403 and entry(nakano_plan, "1-1-①-1").result == e.result

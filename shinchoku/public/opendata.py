@@ -3,8 +3,9 @@
 Published = a plan marked 公開 (``Plan.is_published``); of its progress only the official entries
 (``ProgressEntry.state == approved``): drafts, submitted and returned answers are never published.
 Indicator values are the published figures (the survey rounds keep departments' answers apart until
-approved). Every public page has CSV (UTF-8 with BOM) and JSON twins; the columns of each CSV are
-described here, and a test checks that the dictionary and the files agree.
+approved). Every public page has CSV (UTF-8 with BOM) and JSON twins at its own URL (``?format=csv``,
+``?format=json``); the columns of each CSV are described here, and a test checks that the dictionary
+and the files agree.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Dataset:
 PLANS = Dataset(
     "plans",
     "公開計画の一覧",
-    "/public/plans.csv",
+    "/public/?format=csv",
     "公開されている計画（団体、計画名、計画期間、最新の公表年度）。",
     (
         Field("団体コード", "文字列", "全国地方公共団体コード（6桁）", "131148"),
@@ -51,7 +52,7 @@ PLANS = Dataset(
 PROGRESS = Dataset(
     "progress",
     "進捗状況一覧（別紙）",
-    "/public/plans/{計画ID}/progress.csv?fy={年度}",
+    "/public/plans/{計画ID}/?fy={年度}&format=csv",
     "事業内容ごとの進捗状況・取組結果・今後の予定（承認済の進捗のみ）。再掲の行は「再掲元」に元の実施内容のコードがあり、"
     "進捗は元の行にだけ記載します（重複して数えないため）。",
     (
@@ -75,7 +76,7 @@ PROGRESS = Dataset(
 SUMMARY = Dataset(
     "summary",
     "進捗状況の概要（進捗状況の区分ごとの取組数・成果指標の推移）",
-    "/public/plans/{計画ID}/summary.csv?fy={年度}",
+    "/public/plans/{計画ID}/?fy={年度}&format=csv&table=summary",
     "1行が公表された1つの数値です。「表」が「進捗状況」の行は進捗区分ごとの取組の数、「成果指標」の行は成果指標の"
     "実績・目標（公表値は文書のとおりの表記）。判定は対象年度の実績の行にだけあります。",
     (
@@ -96,12 +97,19 @@ SUMMARY = Dataset(
 DATASETS = (PLANS, PROGRESS, SUMMARY)
 
 PLANS_COLUMNS = [f.name for f in PLANS.fields]
+DICTIONARY_COLUMNS = ["データセット", "名称", "URL", "列名", "型", "説明", "例"]
 
 # The CSV renderers' columns, which the dictionary describes (a test checks that they agree).
 CSV_COLUMNS = {"plans": PLANS_COLUMNS, "progress": PROGRESS_COLUMNS, "summary": SUMMARY_COLUMNS}
 
 JSON_NOTES = (
-    "JSON（/public/plans/{計画ID}.json?fy={年度}）は、計画の情報（plan）、進捗状況の概要（summary）と進捗状況一覧"
+    "JSON（/public/plans/{計画ID}/?fy={年度}&format=json）は、計画の情報（plan）、進捗状況の概要（summary）と進捗状況一覧"
     "（progress_list）を1つにまとめたものです。各項目の意味は上の CSV の列と同じです。数値は文字列で表し、"
     "丸めずに公表値のとおりの桁を保ちます。"
+)
+
+ALIASES_NOTE = (
+    "以前のファイルのURL（/public/plans.csv、/public/plans.json、/public/plans/{計画ID}/progress.csv、"
+    "/public/plans/{計画ID}/summary.csv、/public/plans/{計画ID}.json、/public/data-dictionary.csv・.json）も、"
+    "同じ内容を返します。"
 )

@@ -17,7 +17,8 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth import get_user_model
 
-from shinchoku.reports.tokens import create_token
+from shinchoku.core.access import Access
+from shinchoku.core.actions import create_api_token
 
 try:  # pragma: no cover - depends on the environment
     import schemathesis
@@ -40,7 +41,7 @@ def published(nakano_plan):
 
 @pytest.fixture
 def planner_token(db) -> str:
-    return create_token(get_user_model().objects.get(username="planning"), "contract test")[1]
+    return create_api_token(Access.system(), get_user_model().objects.get(username="planning"), "contract test")[1]
 
 
 # --------------------------------------------------------------------------------------------------

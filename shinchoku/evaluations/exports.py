@@ -73,7 +73,7 @@ def _ensure_styles(wb: Workbook) -> None:
 
 def _amount_value(raw: str):
     """The printed amount as a number for the cell (▲ → minus); text if it is not a plain amount."""
-    from shinchoku.evaluations.arakawa import AmountError, parse_amount
+    from shinchoku.evaluations.importers.arakawa import AmountError, parse_amount
 
     if not raw:
         return None
@@ -84,7 +84,7 @@ def _amount_value(raw: str):
 
 
 def _number_value(raw: str):
-    from shinchoku.evaluations.arakawa import AmountError, parse_number
+    from shinchoku.evaluations.importers.arakawa import AmountError, parse_number
 
     if not raw:
         return None

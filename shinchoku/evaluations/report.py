@@ -15,10 +15,10 @@ from typing import Sequence
 
 from shinchoku.core.charts import Series, bar_chart
 from shinchoku.core.fiscal import to_wareki
-from shinchoku.evaluations import arakawa as ak
+from shinchoku.evaluations.importers import arakawa as ak
 from shinchoku.evaluations.checks import NG, OK, UNDECIDABLE, check_sheet, execution_rate
 from shinchoku.evaluations.models import EvaluationSheet
-from shinchoku.evaluations.services import indicator_judgement, sheet_data
+from shinchoku.evaluations.queries import indicator_judgement, sheet_data
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 MILLION = Decimal(1000)  # 千円 → 百万円

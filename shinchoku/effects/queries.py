@@ -28,11 +28,14 @@ def effects_queryset(queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
-def effect_report(access: Access, *, plan_id: int | None = None, fiscal_year: int | None = None) -> dict:
-    """Every readable effect computed — formulas, rules, published-figure checks, roll-ups — as data
-    (what the page shows and ``shinchoku effect compute --json`` prints)."""
-    require(rules.view_effects(access, access.municipality_id))
+def effect_report(access: Access, municipality=None, *, plan_id: int | None = None, fiscal_year: int | None = None) -> dict:
+    """Every effect of ``municipality`` (default: the one ``access`` acts for; a command without one:
+    all) computed — formulas, rules, published-figure checks, roll-ups — as data: what the page shows
+    and ``shinchoku effect compute --json`` prints. Any role of the municipality may read it."""
+    require(rules.view_effects(access, municipality.pk if municipality is not None else access.municipality_id))
     qs = effects_of(access)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
     if plan_id is not None:
         qs = qs.filter(plan_id=plan_id)
     if fiscal_year is not None:

@@ -28,7 +28,7 @@ class Command(ShinchokuCommand):
 
     def do_compute(self, *, municipality=None, plan=None, fy=None, json=False, **_):
         town = resolve_municipality(municipality, Effect, "効果") if municipality else None
-        payload = queries.effect_report(self.access(town), plan_id=plan, fiscal_year=fy)
+        payload = queries.effect_report(self.access(town), town, plan_id=plan, fiscal_year=fy)
         if json:
             self.out(payload)
             return

@@ -220,3 +220,12 @@ def test_blank_settlement_entered_in_the_form_gives_undecidable(login, users, sh
 def test_editor_role_from_a_new_user(sheets):
     user = make_user("ak-new", Role.DEPARTMENT_EDITOR, departments=("デジタル推進課",))
     assert user.membership.departments.get().name == "デジタル推進課"
+
+
+def test_a_reason_typed_like_a_formula_is_exported_as_text(login, users, sheets):
+    sheet = sheets["03-04-02"]
+    client = login(users["planning"])
+    assert client.post(edit_url(sheet), form(sheet, classification_reason="=HYPERLINK(\"http://example.invalid\")")).status_code == 302
+    wb = load_workbook(io.BytesIO(client.get(reverse("evaluations:sheet_xlsx", args=[sheet.pk])).content))
+    [cell] = [c for row in wb["03-04-02"].iter_rows() for c in row if c.value == "=HYPERLINK(\"http://example.invalid\")"]
+    assert cell.data_type == "s"

@@ -28,7 +28,8 @@ SYSTEM_CHECK_DEFAULTS = {"tags": None, "list_tags": False, "deploy": False, "fai
 
 class Command(ShinchokuCommand):
     help = (
-        "Django のシステムチェック、または `check sheets`: 保存されている事務事業分析シートの検算"
+        "Django のシステムチェック（ACTION なし。app_label・--deploy・--tag などは Django の check と同じ）、"
+        "または `check sheets`: 保存されている事務事業分析シートの検算"
         "（行政コスト計算書の合計・差額、執行率、予算・決算の内訳、他区の状況）"
     )
     command_name = "check"
@@ -46,7 +47,7 @@ class Command(ShinchokuCommand):
 
     def run_from_argv(self, argv):
         """``shinchoku check [app_label …] [--deploy …]`` is Django's command, untouched."""
-        if len(argv) < 3 or argv[2] not in ACTIONS:
+        if len(argv) < 3 or argv[2] not in (*ACTIONS, "-h", "--help"):
             return DjangoCheckCommand().run_from_argv(argv)
         return super().run_from_argv(argv)
 

@@ -14,11 +14,12 @@ Who: the planning division (or a command) — :func:`.rules.edit_effects`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
 from shinchoku.core.access import Access
-from shinchoku.core.actions import action, ensure_department
+from shinchoku.core.actions import action, ensure_department, lock
 from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.models import Municipality
 from shinchoku.core.rules import require
@@ -71,11 +72,20 @@ def clean_effect(plan: Plan, fiscal_year: int, kind: str, node: PlanNode | None,
             "period": period}
 
 
+@dataclass
+class SavedEffect:
+    """What :func:`save_effect` did: the row, ``created`` / ``updated`` / ``unchanged``, the fields changed."""
+
+    effect: Effect
+    outcome: str
+    changed: list[str] = field(default_factory=list)
+
+
 @action
 def save_effect(
     access: Access, plan: Plan, fiscal_year: int, kind: str, *, node: PlanNode | None = None, name: str = "",
     tally: UpsertTally | None = None, **fields,
-) -> Effect:
+) -> SavedEffect:
     """Create or update the effect line of ``plan`` for ``fiscal_year`` and ``kind``.
 
     A line is keyed by its item (``node``), fiscal year and kind; a line of the plan as a whole
@@ -87,7 +97,18 @@ def save_effect(
     key = {"plan": plan, "node": node, "fiscal_year": fiscal_year, "kind": kind}
     if node is None:
         key["name"] = values.pop("name")
-    return (tally or UpsertTally()).upsert("効果", Effect, key, values)
+    tally = tally or UpsertTally()
+    row = lock(Effect, **key)
+    if row is None:
+        tally.count("効果", "created")
+        return SavedEffect(Effect.objects.create(**key, **values), "created")
+    changed = [k for k, v in values.items() if getattr(row, k) != v]
+    for k in changed:
+        setattr(row, k, values[k])
+    if changed:
+        row.save()
+    tally.count("効果", "updated" if changed else "unchanged")
+    return SavedEffect(row, "updated" if changed else "unchanged", changed)
 
 
 class _Lookups:
@@ -169,7 +190,7 @@ def import_effects(
         fiscal_year, kind, name = fields.pop("fiscal_year"), fields.pop("kind"), fields.pop("name", "")
         try:
             saved.append(save_effect(access, where["plan"], fiscal_year, kind, node=where["node"], name=name, tally=tally,
-                                     department=where["department"], sheet=where["sheet"], **fields))
+                                     department=where["department"], sheet=where["sheet"], **fields).effect)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
                 for message in messages:

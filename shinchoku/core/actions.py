@@ -131,9 +131,12 @@ def _attributed(access: Access):
 def lock(model: type[models.Model], **lookup) -> Any:
     """The row matching ``lookup``, locked for the rest of the transaction (None when there is none).
 
-    Only the row's own table is read (see the module docstring); read related rows afterwards.
+    Only the row's own table is read (see the module docstring); read related rows afterwards. The
+    query is ordered by primary key: the model's default ordering (``indicator__code``, ``plan``)
+    would join other tables into it — PostgreSQL refuses FOR UPDATE on an outer join and locks the
+    joined rows of an inner one.
     """
-    return model._default_manager.select_for_update().filter(**lookup).first()
+    return model._default_manager.select_for_update().filter(**lookup).order_by("pk").first()
 
 
 def lock_all(model: type[models.Model], **lookup) -> list:

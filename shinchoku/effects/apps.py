@@ -9,4 +9,4 @@ class EffectsConfig(AppConfig):
     def ready(self) -> None:
         from shinchoku.core.importing import register_importer
 
-        register_importer("effects", "shinchoku.effects.importers:EffectsImporter")
+        register_importer("effects", "shinchoku.effects.importers.effects_import:EffectsImporter")

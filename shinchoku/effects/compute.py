@@ -2,7 +2,7 @@
 
 An :class:`~shinchoku.effects.models.Effect` row holds the published figure (``raw_value``) and, when
 known, the computation inputs (hours saved per unit and period, multipliers, the unit labour cost or
-its inputs, and the rounding rules). :func:`to_calc` turns the row into a ``calc.Effect``;
+its inputs, and the rounding rules). :func:`.inputs.to_calc` turns the row into a ``calc.Effect``;
 :func:`compute_effects` computes every effect with its formula and, when a figure was published,
 says whether the stated rules reproduce it and which rules would (:func:`calc.rules_reproducing`).
 :func:`roll_ups` totals the effects by plan, measure, department and fiscal year.
@@ -18,83 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from django.db.models import QuerySet
-
 from shinchoku.core.fiscal import to_wareki
 from shinchoku.effects import calc
+from shinchoku.effects.inputs import InputError, has_inputs, node_label, to_calc
 from shinchoku.effects.models import Effect
 from shinchoku.plans.models import PlanNode
-
-# Rounding rule codes stored in Effect.*_rounding ("" = none) and their Japanese names.
-ROUNDING_CHOICES: tuple[tuple[str, str], ...] = (
-    ("", "端数処理なし"),
-    ("half_up:0", "円未満四捨五入"),
-    ("floor:0", "円未満切り捨て"),
-    ("half_up:2", "小数第3位を四捨五入"),
-    ("half_up:1", "小数第2位を四捨五入"),
-)
-THOUSAND_ROUNDING_CHOICES: tuple[tuple[str, str], ...] = (
-    ("half_up:0", "千円未満四捨五入"),
-    ("floor:0", "千円未満切り捨て"),
-    ("", "端数処理なし"),
-)
-
-
-class InputError(ValueError):
-    """The stored inputs cannot be computed (the message says which)."""
-
-
-def parse_rule(code: str | None) -> calc.RoundingRule:
-    """``""`` / ``none`` → no rounding; ``half_up:0``, ``floor:0``, ``half_up:2`` …"""
-    code = (code or "").strip()
-    if code in ("", "none"):
-        return calc.RoundingRule.none()
-    mode, _, places = code.partition(":")
-    try:
-        return calc.RoundingRule(mode, int(places or 0))  # type: ignore[arg-type]
-    except (ValueError, calc.EffectError) as exc:
-        raise InputError(f"端数処理の指定が読めません: 「{code}」") from exc
-
-
-def rule_code(rule: calc.RoundingRule) -> str:
-    return "" if rule.is_none else f"{rule.mode}:{rule.places}"
-
-
-_RULE_WORDS = {
-    "なし": "", "端数処理なし": "", "none": "",
-    "円未満四捨五入": "half_up:0", "四捨五入": "half_up:0", "千円未満四捨五入": "half_up:0",
-    "円未満切り捨て": "floor:0", "切り捨て": "floor:0", "千円未満切り捨て": "floor:0",
-    "円未満切捨て": "floor:0", "千円未満切捨て": "floor:0",
-    "小数第3位を四捨五入": "half_up:2", "小数第2位を四捨五入": "half_up:1",
-}
-
-
-def rule_from_text(text: str | None) -> str:
-    """A rule as staff write it (円未満四捨五入, なし, half_up:0) → the stored code; InputError if unknown."""
-    from shinchoku.core.text import nfkc, remove_spaces
-
-    raw = remove_spaces(nfkc(text or ""))
-    if raw in _RULE_WORDS:
-        return _RULE_WORDS[raw]
-    parse_rule(raw)  # raises for anything else
-    return raw
-
-
-def has_inputs(effect: Effect) -> bool:
-    return effect.hours_saved is not None or effect.minutes_saved is not None or bool(effect.hours_breakdown)
-
-
-def labour_cost(effect: Effect) -> calc.LabourCost | Decimal:
-    if effect.hourly_rate is not None:
-        return calc.to_decimal(effect.hourly_rate)
-    missing = [label for label, value in (("月額人件費", effect.monthly_salary), ("月あたり稼働日数", effect.working_days),
-                                          ("1日あたり所定労働時間", effect.hours_per_day)) if value is None]
-    if missing:
-        raise InputError(f"時間単価がなく、算出に必要な{'・'.join(missing)}もありません")
-    return calc.LabourCost(
-        calc.to_decimal(effect.monthly_salary), calc.to_decimal(effect.working_days),
-        calc.to_decimal(effect.hours_per_day).normalize(), label=effect.labour_cost_label,
-    )
 
 
 def measure_of(node: PlanNode | None, nodes_by_id: dict[int, PlanNode]) -> PlanNode | None:
@@ -104,43 +32,6 @@ def measure_of(node: PlanNode | None, nodes_by_id: dict[int, PlanNode]) -> PlanN
     while current.depth > 1 and current.parent_id in nodes_by_id:
         current = nodes_by_id[current.parent_id]
     return current
-
-
-def _label(node: PlanNode | None) -> str | None:
-    if node is None:
-        return None
-    return f"{node.code} {node.title}".strip()
-
-
-def to_calc(effect: Effect, *, measure: PlanNode | None = None, department: str | None = None) -> calc.Effect:
-    """The row as a ``calc.Effect`` (raises :class:`InputError` / ``calc.EffectError`` on bad inputs)."""
-    if not has_inputs(effect):
-        raise InputError("削減時間（時間・分・内訳のいずれか）が入力されていません")
-    given = [effect.hours_saved is not None, effect.minutes_saved is not None, bool(effect.hours_breakdown)]
-    if sum(given) > 1:
-        raise InputError("削減時間は「時間」「分」「内訳」のいずれか1つで指定してください")
-    parts = tuple(calc.HoursPart(p["label"], calc.to_decimal(str(p["hours"]))) for p in effect.hours_breakdown or [])
-    factors = tuple(
-        calc.Factor(calc.to_decimal(str(m["value"])), m.get("unit", ""), m.get("label", ""))
-        for m in effect.multipliers or []
-    )
-    return calc.Effect(
-        name=effect.name or (effect.node.title if effect.node_id else "") or f"効果 #{effect.pk}",
-        rate=labour_cost(effect),
-        hours=calc.to_decimal(effect.hours_saved).normalize() if effect.hours_saved is not None else None,
-        minutes=calc.to_decimal(effect.minutes_saved).normalize() if effect.minutes_saved is not None else None,
-        parts=parts,
-        factors=factors,
-        period=effect.period_unit or "year",  # type: ignore[arg-type]
-        periods_per_year=calc.to_decimal(effect.periods_per_year).normalize() if effect.periods_per_year is not None else None,
-        rate_rounding=parse_rule(effect.rate_rounding),
-        yen_rounding=parse_rule(effect.yen_rounding),
-        thousand_rounding=parse_rule(effect.thousand_rounding),
-        plan=effect.plan.name if effect.plan_id else None,
-        measure=_label(measure),
-        department=department,
-        year=effect.fiscal_year,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,13 +67,6 @@ def _published(effect: Effect) -> tuple[Decimal | None, Decimal | None]:
     if effect.unit == Effect.Unit.YEN:
         return yearly / calc.THOUSAND, None
     return None, yearly
-
-
-def effects_queryset(queryset: QuerySet | None = None) -> QuerySet:
-    qs = queryset if queryset is not None else Effect.objects.all()
-    return qs.select_related("plan", "node", "department", "sheet__department", "municipality").order_by(
-        "municipality__code", "plan__name", "fiscal_year", "node__path", "name", "pk"
-    )
 
 
 def compute_effects(effects: Iterable[Effect]) -> list[Computation]:
@@ -247,8 +131,8 @@ def computation_dict(c: Computation) -> dict:
         "name": c.calc_effect.name if c.calc_effect else (e.name or None),
         "municipality": e.municipality.code,
         "plan": e.plan.name,
-        "node": _label(e.node) if e.node_id else None,
-        "measure": _label(c.measure),
+        "node": node_label(e.node) if e.node_id else None,
+        "measure": node_label(c.measure),
         "department": c.department,
         "sheet": f"{e.sheet.code} {e.sheet.name}" if e.sheet_id else None,
         "fiscal_year": e.fiscal_year,

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from shinchoku.core.admin_base import ActionAdmin
 from shinchoku.evaluations import models as models_module
 from shinchoku.evaluations.models import BudgetYear, Classification, CostLine, EvaluationSheet
 
@@ -23,8 +24,9 @@ class CostLineInline(admin.TabularInline):
 
 
 @admin.register(EvaluationSheet)
-class EvaluationSheetAdmin(admin.ModelAdmin):
-    """Corrections by the operator; every save is in the change log. Staff use the sheet page's edit form."""
+class EvaluationSheetAdmin(ActionAdmin):
+    """Corrections by the operator (``core.actions.admin_save``); every save is in the change log.
+    Staff use the sheet page's edit form."""
 
     list_display = ("code", "name", "fiscal_year", "department", "municipality", "version")
     list_filter = ("municipality", "fiscal_year", "department")
@@ -41,4 +43,4 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
 # Every model is reachable in the admin (the parts above are also edited inline on their parents).
 for _model in (models_module.SmallProject, models_module.Contract, models_module.SheetIndicator, models_module.SheetIndicatorValue, models_module.Classification, models_module.BudgetYear, models_module.ActivitySeries, models_module.ActivityValue, models_module.BreakdownColumn, models_module.BreakdownItem, models_module.CostLine,):
     if not admin.site.is_registered(_model):
-        admin.site.register(_model)
+        admin.site.register(_model, ActionAdmin)

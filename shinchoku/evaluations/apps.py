@@ -9,4 +9,4 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from shinchoku.core.importing import register_importer
 
-        register_importer("arakawa-sheet", "shinchoku.evaluations.importers:ArakawaSheetImporter")
+        register_importer("arakawa-sheet", "shinchoku.evaluations.importers.arakawa_import:ArakawaSheetImporter")

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from shinchoku.core.fiscal import to_wareki
-from shinchoku.evaluations.arakawa import (
+from shinchoku.evaluations.importers.arakawa import (
     BudgetYear,
     CostLine,
     EvaluationSheetData,

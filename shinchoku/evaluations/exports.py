@@ -73,7 +73,7 @@ def _ensure_styles(wb: Workbook) -> None:
 
 def _amount_value(raw: str):
     """The printed amount as a number for the cell (▲ → minus); text if it is not a plain amount."""
-    from shinchoku.evaluations.arakawa import AmountError, parse_amount
+    from shinchoku.evaluations.importers.arakawa import AmountError, parse_amount
 
     if not raw:
         return None
@@ -84,7 +84,7 @@ def _amount_value(raw: str):
 
 
 def _number_value(raw: str):
-    from shinchoku.evaluations.arakawa import AmountError, parse_number
+    from shinchoku.evaluations.importers.arakawa import AmountError, parse_number
 
     if not raw:
         return None
@@ -102,6 +102,8 @@ class _Writer:
 
     def cell(self, col: int, value, style: str = "ev_text"):
         c = self.ws.cell(row=self.row, column=col, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            c.data_type = "s"  # typed text (a classification reason …) is never a live formula
         c.style = style
         return c
 
@@ -148,12 +150,35 @@ def _sheet_title(report: dict, used: set[str]) -> str:
 
 
 def write_sheet(wb: Workbook, report: dict, title: str, *, first: bool) -> None:
+    """One sheet on one worksheet, laid out as the published form, with A4 print settings."""
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     w = _Writer(ws)
+    _write_header(w, report)
+    if report["method"]:
+        _write_method(w, report["method"])
+    if report["indicators"]:
+        _write_indicators(w, report)
+    if report["classifications"]:
+        _write_classifications(w, report)
+    if report["budget"]["years"]:
+        _write_budget(w, report["budget"])
+    if report["activities"]["rows"]:
+        _write_activities(w, report["activities"])
+    if report["breakdown"]:
+        _write_breakdown(w, report)
+    if report["cost"]:
+        _write_cost(w, report["cost"])
+    w.row += 1
+    _write_closing(w, report)
+    w.row += 1
+    _write_checks(w, report["checks"])
+    _print_settings(ws, report, w.row)
 
+
+def _write_header(w: _Writer, report: dict) -> None:
     w.cell(1, report["heading"], "ev_title")
     w.merged(7, 4, f"{report['municipality']}　{report['page_label']}", "ev_meta")
     w.next()
@@ -180,149 +205,151 @@ def write_sheet(wb: Workbook, report: dict, title: str, *, first: bool) -> None:
     for label, key in (("目的", "purpose"), ("対象者等", "target_group"), ("内容", "content"), ("経過", "history"),
                        ("必要性", "necessity")):
         w.field(label, report[key])
-    method = report["method"]
-    if method:
-        parts = []
-        mode = radio_text_from(method["mode_options"]) or method["mode_printed"]
-        if mode:
-            parts.append(f"（{mode}）")
-        if method["direct_staff_options"]:
-            parts.append(f"（直営の場合 {radio_text_from(method['direct_staff_options'])}）")
-        for c in method["contracts"]:
-            line = f"・{c['name']}" + (f"　{c['amount']}" if c["amount"] else "")
-            if c["parts"]:
-                line += "（" + "、".join(f"{p['name']} {p['amount']}" for p in c["parts"]) + (f"　計 {c['total']}" if c["total"] else "") + "）"
-            parts.append(line)
-        if method["contract_year"]:
-            parts.append(f"（{method['contract_year']}）")
-        w.field("実施方法", "\n".join(parts))
 
-    # 指標
-    if report["indicators"]:
-        w.section("指標")
-        years = report["indicator_years"]
-        w.merged(1, 2, "事務事業の成果とする指標名", "ev_head")
-        for k, y in enumerate(years):
-            w.cell(3 + k, y, "ev_head")
-        col = 3 + len(years)
-        w.cell(col, report["indicator_target"], "ev_head")
-        w.merged(col + 1, max(1, NCOLS - col - 1), "指標に関する説明", "ev_head")
-        w.cell(NCOLS, "判定", "ev_head") if col + 1 < NCOLS else None
-        w.ws.row_dimensions[w.row].height = 26
-        w.next()
-        for ind in report["indicators"]:
-            w.merged(1, 2, f"{ind['mark']} {ind['name']}")
-            for k, v in enumerate(ind["values"]):
-                w.cell(3 + k, _number_value(v), "ev_number")
-            w.cell(col, _number_value(ind["target"]), "ev_number")
-            w.merged(col + 1, max(1, NCOLS - col - 1), ind["explanation"])
-            if col + 1 < NCOLS:
-                w.cell(NCOLS, ind["grade"], "ev_text")
-            w.ws.row_dimensions[w.row].height = 26
-            w.next()
 
-    # 分類
-    if report["classifications"]:
-        w.section("事務事業の分類")
-        for k, c in enumerate(report["classifications"]):
-            w.cell(1 + k, c["year"], "ev_head")
-        n = len(report["classifications"])
-        w.merged(1 + n, NCOLS - n, "分類についての説明・意見等", "ev_head")
-        w.next()
-        for k, c in enumerate(report["classifications"]):
-            w.cell(1 + k, c["label"], "ev_text")
-        w.merged(1 + n, NCOLS - n, report["classification_reason"])
-        w._height(report["classification_reason"], NCOLS - n, None)
-        w.next()
+def _write_method(w: _Writer, method: dict) -> None:
+    parts = []
+    mode = radio_text_from(method["mode_options"]) or method["mode_printed"]
+    if mode:
+        parts.append(f"（{mode}）")
+    if method["direct_staff_options"]:
+        parts.append(f"（直営の場合 {radio_text_from(method['direct_staff_options'])}）")
+    for c in method["contracts"]:
+        line = f"・{c['name']}" + (f"　{c['amount']}" if c["amount"] else "")
+        if c["parts"]:
+            line += "（" + "、".join(f"{p['name']} {p['amount']}" for p in c["parts"]) + (f"　計 {c['total']}" if c["total"] else "") + "）"
+        parts.append(line)
+    if method["contract_year"]:
+        parts.append(f"（{method['contract_year']}）")
+    w.field("実施方法", "\n".join(parts))
 
-    # 予算・決算額等の推移
-    budget = report["budget"]
-    if budget["years"]:
-        w.section("予算・決算額等の推移（千円）")
-        w.cell(1, "", "ev_head")
-        for k, y in enumerate(budget["years"]):
-            w.cell(2 + k, y, "ev_head")
-        w.next()
-        w.cell(1, "予算額", "ev_label")
-        for k, v in enumerate(budget["budget"]):
-            w.cell(2 + k, _amount_value(v), "ev_amount")
-        w.next()
-        w.cell(1, budget["settlement_label"], "ev_label")
-        for k, v in enumerate(budget["settlement"]):
-            w.cell(2 + k, _amount_value(v), "ev_amount")
-        w.ws.row_dimensions[w.row].height = 26
-        w.next()
-        w.cell(1, "執行率（決算額／予算額）", "ev_label")
-        for k, r in enumerate(budget["rates"]):
-            if r["undecidable"]:
-                w.cell(2 + k, f"判定不可（{r['reason']}）", "ev_text")
-            else:
-                w.cell(2 + k, float(Decimal(r["text"].rstrip("%")) / 100), "ev_rate")
+
+def _write_indicators(w: _Writer, report: dict) -> None:
+    w.section("指標")
+    years = report["indicator_years"]
+    w.merged(1, 2, "事務事業の成果とする指標名", "ev_head")
+    for k, y in enumerate(years):
+        w.cell(3 + k, y, "ev_head")
+    col = 3 + len(years)
+    w.cell(col, report["indicator_target"], "ev_head")
+    w.merged(col + 1, max(1, NCOLS - col - 1), "指標に関する説明", "ev_head")
+    if col + 1 < NCOLS:
+        w.cell(NCOLS, "判定", "ev_head")
+    w.ws.row_dimensions[w.row].height = 26
+    w.next()
+    for ind in report["indicators"]:
+        w.merged(1, 2, f"{ind['mark']} {ind['name']}")
+        for k, v in enumerate(ind["values"]):
+            w.cell(3 + k, _number_value(v), "ev_number")
+        w.cell(col, _number_value(ind["target"]), "ev_number")
+        w.merged(col + 1, max(1, NCOLS - col - 1), ind["explanation"])
+        if col + 1 < NCOLS:
+            w.cell(NCOLS, ind["grade"], "ev_text")
         w.ws.row_dimensions[w.row].height = 26
         w.next()
 
-    # 実績の推移
-    acts = report["activities"]
-    if acts["rows"]:
-        w.section("実績の推移" + acts["estimate"])
-        w.cell(1, "事項名", "ev_head")
-        for k, y in enumerate(acts["years"]):
-            w.cell(2 + k, y, "ev_head")
-        w.next()
-        for r in acts["rows"]:
-            w.cell(1, r["name"], "ev_text")
-            for k, v in enumerate(r["values"]):
-                w.cell(2 + k, _number_value(v), "ev_number")
-            w.next()
 
-    # 予算・決算の内訳 (three columns of 節 / 主な事項 / 金額)
-    if report["breakdown"]:
-        w.section("予算・決算の内訳（千円）")
+def _write_classifications(w: _Writer, report: dict) -> None:
+    w.section("事務事業の分類")
+    for k, c in enumerate(report["classifications"]):
+        w.cell(1 + k, c["year"], "ev_head")
+    n = len(report["classifications"])
+    w.merged(1 + n, NCOLS - n, "分類についての説明・意見等", "ev_head")
+    w.next()
+    for k, c in enumerate(report["classifications"]):
+        w.cell(1 + k, c["label"], "ev_text")
+    w.merged(1 + n, NCOLS - n, report["classification_reason"])
+    w._height(report["classification_reason"], NCOLS - n, None)
+    w.next()
+
+
+def _write_budget(w: _Writer, budget: dict) -> None:
+    w.section("予算・決算額等の推移（千円）")
+    w.cell(1, "", "ev_head")
+    for k, y in enumerate(budget["years"]):
+        w.cell(2 + k, y, "ev_head")
+    w.next()
+    w.cell(1, "予算額", "ev_label")
+    for k, v in enumerate(budget["budget"]):
+        w.cell(2 + k, _amount_value(v), "ev_amount")
+    w.next()
+    w.cell(1, budget["settlement_label"], "ev_label")
+    for k, v in enumerate(budget["settlement"]):
+        w.cell(2 + k, _amount_value(v), "ev_amount")
+    w.ws.row_dimensions[w.row].height = 26
+    w.next()
+    w.cell(1, "執行率（決算額／予算額）", "ev_label")
+    for k, r in enumerate(budget["rates"]):
+        if r["undecidable"]:
+            w.cell(2 + k, f"判定不可（{r['reason']}）", "ev_text")
+        else:
+            w.cell(2 + k, float(Decimal(r["text"].rstrip("%")) / 100), "ev_rate")
+    w.ws.row_dimensions[w.row].height = 26
+    w.next()
+
+
+def _write_activities(w: _Writer, acts: dict) -> None:
+    w.section("実績の推移" + acts["estimate"])
+    w.cell(1, "事項名", "ev_head")
+    for k, y in enumerate(acts["years"]):
+        w.cell(2 + k, y, "ev_head")
+    w.next()
+    for r in acts["rows"]:
+        w.cell(1, r["name"], "ev_text")
+        for k, v in enumerate(r["values"]):
+            w.cell(2 + k, _number_value(v), "ev_number")
+        w.next()
+
+
+def _write_breakdown(w: _Writer, report: dict) -> None:
+    """Three columns of 節 / 主な事項 / 金額 per year."""
+    w.section("予算・決算の内訳（千円）")
+    for k, c in enumerate(report["breakdown"]):
+        w.merged(1 + 3 * k, 3, c["heading"], "ev_head")
+    w.next()
+    for k, c in enumerate(report["breakdown"]):
+        w.cell(1 + 3 * k, "節", "ev_head")
+        w.cell(2 + 3 * k, "主な事項", "ev_head")
+        w.cell(3 + 3 * k, "金額" if c["amounts_printed"] else "（金額なし）", "ev_head")
+    w.next()
+    for row in report["breakdown_rows"]:
+        for k, item in enumerate(row):
+            if item is None:
+                for j in range(3):
+                    w.cell(1 + 3 * k + j, None, "ev_text")
+                continue
+            w.cell(1 + 3 * k, item["section"], "ev_text")
+            w.cell(2 + 3 * k, item["description"], "ev_text")
+            w.cell(3 + 3 * k, _amount_value(item["amount"]), "ev_amount")
+        w.next()
+    if any(c["total"] for c in report["breakdown"]):
         for k, c in enumerate(report["breakdown"]):
-            w.merged(1 + 3 * k, 3, c["heading"], "ev_head")
+            w.merged(1 + 3 * k, 2, "合計", "ev_label")
+            w.cell(3 + 3 * k, _amount_value(c["total"]), "ev_amount")
         w.next()
-        for k, c in enumerate(report["breakdown"]):
-            w.cell(1 + 3 * k, "節", "ev_head")
-            w.cell(2 + 3 * k, "主な事項", "ev_head")
-            w.cell(3 + 3 * k, "金額" if c["amounts_printed"] else "（金額なし）", "ev_head")
-        w.next()
-        for row in report["breakdown_rows"]:
-            for k, item in enumerate(row):
-                if item is None:
-                    for j in range(3):
-                        w.cell(1 + 3 * k + j, None, "ev_text")
-                    continue
-                w.cell(1 + 3 * k, item["section"], "ev_text")
-                w.cell(2 + 3 * k, item["description"], "ev_text")
-                w.cell(3 + 3 * k, _amount_value(item["amount"]), "ev_amount")
-            w.next()
-        if any(c["total"] for c in report["breakdown"]):
-            for k, c in enumerate(report["breakdown"]):
-                w.merged(1 + 3 * k, 2, "合計", "ev_label")
-                w.cell(3 + 3 * k, _amount_value(c["total"]), "ev_amount")
-            w.next()
 
-    # 行政コスト計算書: cost side in A–D, revenue side in F–I
-    cost = report["cost"]
-    if cost:
-        w.section("行政コスト計算書（千円）")
-        for base, name in ((1, "行政費用"), (6, "行政収入")):
-            w.cell(base, name, "ev_head")
-            w.cell(base + 1, cost["years"][0], "ev_head")
-            w.cell(base + 2, cost["years"][1], "ev_head")
-            w.cell(base + 3, "差額", "ev_head")
-        w.next()
-        for r in cost["rows"]:
-            for base, line in ((1, r["cost"]), (6, r["revenue"])):
-                if line is None:
-                    continue
-                w.cell(base, line["label"], "ev_label" if line["emphasis"] else "ev_text")
-                w.cell(base + 1, _amount_value(line["earlier"]), "ev_amount")
-                w.cell(base + 2, _amount_value(line["later"]), "ev_amount")
-                w.cell(base + 3, _amount_value(line["difference"]), "ev_amount")
-            w.next()
 
-    w.row += 1
+def _write_cost(w: _Writer, cost: dict) -> None:
+    """行政コスト計算書: cost side in A–D, revenue side in F–I."""
+    w.section("行政コスト計算書（千円）")
+    for base, name in ((1, "行政費用"), (6, "行政収入")):
+        w.cell(base, name, "ev_head")
+        w.cell(base + 1, cost["years"][0], "ev_head")
+        w.cell(base + 2, cost["years"][1], "ev_head")
+        w.cell(base + 3, "差額", "ev_head")
+    w.next()
+    for r in cost["rows"]:
+        for base, line in ((1, r["cost"]), (6, r["revenue"])):
+            if line is None:
+                continue
+            w.cell(base, line["label"], "ev_label" if line["emphasis"] else "ev_text")
+            w.cell(base + 1, _amount_value(line["earlier"]), "ev_amount")
+            w.cell(base + 2, _amount_value(line["later"]), "ev_amount")
+            w.cell(base + 3, _amount_value(line["difference"]), "ev_amount")
+        w.next()
+
+
+def _write_closing(w: _Writer, report: dict) -> None:
     if report["remarks"]:
         w.field("備考", report["remarks"])
     if report["issues"]:
@@ -347,15 +374,18 @@ def write_sheet(wb: Workbook, report: dict, title: str, *, first: bool) -> None:
         w.field("他区の状況", ow["raw"] + (f"\n{ow['notes']}" if ow["notes"] else ""))
     for f in report["council_fields"]:
         w.field(f["label"], f["text"])
-    w.row += 1
-    checks = report["checks"]
+
+
+def _write_checks(w: _Writer, checks: dict) -> None:
     w.cell(1, f"検算（shinchoku）: 適合 {checks['ok']} 件・不適合 {checks['ng']} 件・判定不可 {checks['undecidable']} 件",
            "ev_note")
     for p in checks["problems"]:
         w.row += 1
         w.cell(1, f"［{p['status']}・{p['severity']}］{p['message']}", "ev_note")
 
-    # print settings: A4 portrait, one page wide, header row of the form repeated
+
+def _print_settings(ws, report: dict, last_row: int) -> None:
+    """A4 portrait, one page wide, the sheet's heading and code in the page header."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
@@ -364,7 +394,7 @@ def write_sheet(wb: Workbook, report: dict, title: str, *, first: bool) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_area = f"A1:{get_column_letter(NCOLS)}{w.row}"
+    ws.print_area = f"A1:{get_column_letter(NCOLS)}{last_row}"
     ws.oddHeader.left.text = f"{report['heading']} {report['code']}"
     ws.oddFooter.center.text = "&P / &N"
 

@@ -6,7 +6,7 @@ breakdown by 節, indicators, classifications, contracts, activity series, small
 tables; parts that are only shown (radio option lists, the improvement table, issues, history
 entries, council fields) are JSON.
 
-Conventions (as in :mod:`shinchoku.evaluations.arakawa`):
+Conventions (as in :mod:`shinchoku.evaluations.importers.arakawa`):
 
 * amounts are in thousands of yen (千円) unless the field says 円; every figure keeps the text as
   printed (``*_raw``) next to its value;

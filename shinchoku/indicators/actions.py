@@ -406,3 +406,31 @@ def import_values(
     require(rules.define(access, indicator, "指標の値の取込"))
     tally = tally or UpsertTally()
     return [_store(indicator, year, kind, raw, tally) for year, kind, raw in values]
+
+
+@action
+def import_indicator(
+    access: Access, municipality, code: str, *, plan: Plan | None = None, create_only: dict | None = None,
+    order: int | None = None, tally: UpsertTally | None = None, **fields,
+) -> Indicator:
+    """Batch variant for importers of published documents: the indicator ``code`` of ``plan`` (or of no
+    plan, e.g. an evaluation sheet's row), created with ``fields`` and ``create_only`` or updated where
+    ``fields`` differ. Validated as the form validates (:func:`clean_definition`); planning only."""
+    tally = tally or UpsertTally()
+    indicator = Indicator.objects.filter(municipality=municipality, plan=plan, code=code).first()
+    if indicator is not None:
+        changed = update_definition(access, indicator, **fields)
+        if order is not None and indicator.order != order:
+            indicator.order = order
+            indicator.save(update_fields=["order"])
+            changed.append("order")
+        tally.count("指標", "updated" if changed else "unchanged")
+        return indicator
+    require(rules.create(access, municipality.pk))
+    cleaned = clean_definition(municipality.pk, plan.pk if plan else None, {**(create_only or {}), **fields}, None)
+    nodes = cleaned.pop("nodes", [])
+    indicator = Indicator.objects.create(municipality=municipality, plan=plan, code=code, order=order or 0, **cleaned)
+    if nodes:
+        indicator.nodes.set(nodes)
+    tally.count("指標", "created")
+    return indicator

@@ -20,9 +20,11 @@ from openpyxl import Workbook
 from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Membership, Municipality, Role
-from shinchoku.effects.compute import compute_effects, effects_queryset, parse_rule, rule_code, to_calc
+from shinchoku.effects.compute import compute_effects
+from shinchoku.effects.inputs import parse_rule, rule_code, to_calc
+from shinchoku.effects.queries import effects_queryset
 from shinchoku.demo.koto import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan, load_koto_effects
-from shinchoku.effects.importers import COLUMNS, export_rows
+from shinchoku.effects.importers.effects import COLUMNS, export_rows
 from shinchoku.effects.models import Effect
 from shinchoku.plans.models import Plan
 
@@ -237,7 +239,10 @@ def test_effects_page_lists_formulas_for_the_municipality_only(client, koto):
     assert "結果 <b>40,268千円/年</b>" in html and "結果 <b>44,839千円/年</b>" in html
     assert "413,763円 ÷ 20日 ÷ 7.75時間（7時間45分） = 2,669.4387…円/時間 → 2,669円/時間（円未満四捨五入）" in html
     assert "一つの端数処理ですべて再現することはできません" in html
-    csv_text = client.get("/effects/effects.csv").content.decode("utf-8-sig")
+    csv_text = client.get("/effects/?format=csv").content.decode("utf-8-sig")
     assert csv_text.splitlines()[0] == ",".join(COLUMNS)
+    old_address = client.get("/effects/effects.csv", follow=True)  # the former CSV address still works
+    assert old_address.redirect_chain == [("/effects/?format=csv", 301)]
+    assert old_address.content.decode("utf-8-sig") == csv_text
     client.force_login(get_user_model().objects.get(username="planning"))  # Nakano
     assert "40,268" not in client.get("/effects/").content.decode()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from shinchoku.core.fiscal import FiscalYearError
 from shinchoku.demo import ARAKAWA_SHEETS
-from shinchoku.evaluations.arakawa import (
+from shinchoku.evaluations.importers.arakawa import (
     CLASSIFICATIONS,
     AmountError,
     ArakawaFormatError,

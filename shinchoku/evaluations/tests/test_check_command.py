@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from shinchoku.demo import ARAKAWA_SHEETS
-from shinchoku.evaluations.arakawa import parse_arakawa_sheets
+from shinchoku.evaluations.importers.arakawa import parse_arakawa_sheets
 from shinchoku.evaluations.checks import check_sheets
 from shinchoku.evaluations.models import BudgetYear, CostLine
-from shinchoku.evaluations.services import execution_rates
+from shinchoku.evaluations.queries import execution_rates
 
 pytestmark = pytest.mark.django_db
 

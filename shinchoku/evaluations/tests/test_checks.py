@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from shinchoku.evaluations.arakawa import (
+from shinchoku.evaluations.importers.arakawa import (
     Amount,
     BreakdownColumn,
     BreakdownItem,

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from shinchoku.core.models import ChangeLog, Department
 from shinchoku.demo import ARAKAWA_SHEETS
-from shinchoku.evaluations.arakawa import parse_arakawa_sheets
+from shinchoku.evaluations.importers.arakawa import parse_arakawa_sheets
 from shinchoku.evaluations.models import (
     BudgetYear,
     Contract,
@@ -19,7 +19,7 @@ from shinchoku.evaluations.models import (
     EvaluationSheet,
     SheetIndicator,
 )
-from shinchoku.evaluations.services import sheet_data, sheets_queryset
+from shinchoku.evaluations.queries import sheet_data, sheets_queryset
 from shinchoku.indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db

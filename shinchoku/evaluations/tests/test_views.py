@@ -220,3 +220,29 @@ def test_blank_settlement_entered_in_the_form_gives_undecidable(login, users, sh
 def test_editor_role_from_a_new_user(sheets):
     user = make_user("ak-new", Role.DEPARTMENT_EDITOR, departments=("デジタル推進課",))
     assert user.membership.departments.get().name == "デジタル推進課"
+
+
+def test_a_reason_typed_like_a_formula_is_exported_as_text(login, users, sheets):
+    sheet = sheets["03-04-02"]
+    client = login(users["planning"])
+    assert client.post(edit_url(sheet), form(sheet, classification_reason="=HYPERLINK(\"http://example.invalid\")")).status_code == 302
+    wb = load_workbook(io.BytesIO(client.get(reverse("evaluations:sheet_xlsx", args=[sheet.pk])).content))
+    [cell] = [c for row in wb["03-04-02"].iter_rows() for c in row if c.value == "=HYPERLINK(\"http://example.invalid\")"]
+    assert cell.data_type == "s"
+
+
+def test_the_list_and_the_sheet_answer_as_data(login, users, sheets):
+    """``?format=json`` / ``?format=csv`` at the page's own address (the editor's list: its sheets only)."""
+    import json
+
+    client = login(users["editor"])
+    listed = json.loads(client.get(reverse("evaluations:list") + "?format=json").content)
+    assert listed["fiscal_year"] == 2023 and [r["code"] for r in listed["rows"]] == sorted(sheets)
+    assert listed["rows"][0]["rate"] == "91.7%" and listed["rows"][0]["department"] == "デジタル推進課"
+    csv_text = client.get(reverse("evaluations:list") + "?format=csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("所管課,事務事業コード,事務事業名,事務事業の分類")
+    checks = json.loads(client.get(reverse("evaluations:sheet", args=[sheets["03-04-01"].pk]) + "?format=json").content)
+    assert checks["counts"] == {"適合": 33, "不適合": 1, "判定不可": 1} and len(checks["rows"]) == 35
+    assert client.get(reverse("evaluations:list") + "?format=pdf").status_code == 404
+    other = login(users["other_editor"])
+    assert json.loads(other.get(reverse("evaluations:list") + "?format=json").content)["rows"] == []

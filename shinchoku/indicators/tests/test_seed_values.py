@@ -4,7 +4,7 @@ as unreadable text (the closing note of issue 3 lists what is not; these tests k
 from __future__ import annotations
 
 from shinchoku.demo import ARAKAWA_SHEETS, NAKANO_PROGRESS
-from shinchoku.evaluations.arakawa import parse_arakawa_sheets
+from shinchoku.evaluations.importers.arakawa import parse_arakawa_sheets
 from shinchoku.indicators.values import parse_value
 from shinchoku.plans.importers.nakano import parse_nakano_report
 

@@ -1,4 +1,5 @@
-"""``shinchoku effect compute [--json]`` — every stored effect with its formula and result.
+"""``shinchoku effect compute [--json] [--municipality CODE] [--plan ID] [--fy 令和6年度]`` — every stored
+effect with its formula and result.
 
 Each effect is computed from its inputs (hours saved × unit labour cost) with the rounding rules
 stored on it, and compared with its published figure; the output states the rules, the figure under
@@ -8,45 +9,32 @@ need *different* rules, and the roll-ups by plan, measure (施策), department a
 
 from __future__ import annotations
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
-
-from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year, to_wareki
-from shinchoku.effects import calc
-from shinchoku.effects.compute import compute_effects, effects_queryset, report
+from shinchoku.core.commandline import ShinchokuCommand, resolve_municipality
+from shinchoku.core.fiscal import to_wareki
+from shinchoku.effects import calc, queries
 from shinchoku.effects.models import Effect
 
 ROLL_UP_NAMES = {"plan": "計画", "measure": "施策", "department": "所管課", "year": "年度"}
 
 
-class Command(BaseCommand):
+class Command(ShinchokuCommand):
     help = "効果の算定（削減時間×時間単価＝金額）: 計算式・端数処理・公表値との照合・集計を表示します"
+    command_name = "effect"
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        p = sub.add_parser("compute", help="保存されている効果をすべて計算し、計算式と結果を表示する")
-        p.add_argument("--json", action="store_true", help="結果をJSONで出力する")
-        p.add_argument("--municipality", help="団体コード（既定: すべて）")
+    def declare(self, sub):
+        p = self.subcommand("compute", "保存されている効果をすべて計算し、計算式と結果を表示する", municipality=True, fy=True,
+                            json=True)
         p.add_argument("--plan", type=int, help="計画ID")
-        p.add_argument("--fy", help="年度（2024、令和6年度、R6 など）")
 
-    def handle(self, *args, action, **options):
-        qs = Effect.objects.all()
-        if options.get("municipality"):
-            qs = qs.filter(municipality__code=options["municipality"])
-        if options.get("plan"):
-            qs = qs.filter(plan_id=options["plan"])
-        if options.get("fy"):
-            try:
-                qs = qs.filter(fiscal_year=parse_fiscal_year(options["fy"]))
-            except FiscalYearError as exc:
-                raise CommandError(f"--fy: {exc}") from exc
-        computations = compute_effects(effects_queryset(qs))
-        payload = report(computations)
-        if options.get("json"):
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+    def do_compute(self, *, municipality=None, plan=None, fy=None, json=False, **_):
+        town = resolve_municipality(municipality, Effect, "効果") if municipality else None
+        payload = queries.effect_report(self.access(town), town, plan_id=plan, fiscal_year=fy)
+        if json:
+            self.out(payload)
             return
+        self.write_text(payload)
+
+    def write_text(self, payload: dict) -> None:
         if not payload["effects"]:
             self.stdout.write("効果が登録されていません（`shinchoku import effects ファイル` で取り込めます）")
             return

@@ -1,70 +1,76 @@
 """``shinchoku check sheets [--json]`` — the arithmetic checks of the stored evaluation sheets.
 
 ``check`` is also Django's system-check command; this command extends it: ``shinchoku check``
-with no argument or with app labels runs Django's checks exactly as before, ``shinchoku check
-sheets`` runs :mod:`shinchoku.evaluations.checks` on the sheets *as stored in the database*
-(rebuilt by :func:`shinchoku.evaluations.services.sheet_data`), so an edit made after the import is
-checked too. Exit status 1 when a printed figure contradicts the others (severity 誤り, 不適合).
+with no argument, with options or with app labels runs Django's checks exactly as before,
+``shinchoku check sheets`` runs :mod:`shinchoku.evaluations.checks` on the sheets *as stored in the
+database* (rebuilt by :func:`shinchoku.evaluations.queries.sheet_data`), so an edit made after the
+import is checked too. Exit status 1 when a printed figure contradicts the others (severity 誤り,
+不適合). It reads as the system (``core.commandline.ShinchokuCommand``): every sheet, or those of
+``--municipality``.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter, defaultdict
 
-from django.core.management.base import CommandError
 from django.core.management.commands.check import Command as DjangoCheckCommand
 
-from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
+from shinchoku.core.commandline import ShinchokuCommand, resolve_municipality
+from shinchoku.evaluations import queries
 from shinchoku.evaluations.checks import ERROR, NG, OK, UNDECIDABLE
 from shinchoku.evaluations.models import EvaluationSheet
-from shinchoku.evaluations.services import check_stored, sheets_queryset
 
 COST_CHECKS = ("行政コスト計算書の合計", "行政コスト計算書の差額計算", "行政コスト計算書の差額列")
-KINDS = {"sheets": "事務事業分析シートの検算（行政コスト計算書・執行率・内訳・他区の状況）"}
+ACTIONS = ("sheets",)
+SYSTEM_CHECK_DEFAULTS = {"tags": None, "list_tags": False, "deploy": False, "fail_level": "ERROR", "databases": None}
 
 
-class Command(DjangoCheckCommand):
+class Command(ShinchokuCommand):
     help = (
-        "Django のシステムチェック、または `check sheets`: 保存されている事務事業分析シートの検算"
+        "Django のシステムチェック（ACTION なし。app_label・--deploy・--tag などは Django の check と同じ）、"
+        "または `check sheets`: 保存されている事務事業分析シートの検算"
         "（行政コスト計算書の合計・差額、執行率、予算・決算の内訳、他区の状況）"
     )
+    command_name = "check"
+    requires_system_checks = []  # as Django's check: it runs them itself
+
+    def declare(self, sub):
+        p = self.subcommand("sheets", "事務事業分析シートの検算（行政コスト計算書・執行率・内訳・他区の状況）",
+                            municipality=True, fy=True, json=True)
+        p.add_argument("--code", action="append", help="事務事業コード（複数可）")
+        p.add_argument("--all", action="store_true", help="適合した検算も一行ずつ表示する")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--json", action="store_true", help="check sheets: 結果をJSONで出力する")
-        parser.add_argument("--municipality", help="check sheets: 団体コード（既定: すべて）")
-        parser.add_argument("--fy", help="check sheets: 年度（2023、令和5年度、R5 など）")
-        parser.add_argument("--code", action="append", help="check sheets: 事務事業コード（複数可）")
-        parser.add_argument("--all", action="store_true", help="check sheets: 適合した検算も一行ずつ表示する")
+        self._sub.required = False  # no action: Django's system checks
 
-    def handle(self, *app_labels, **options):
-        if app_labels and app_labels[0] in KINDS:
-            if len(app_labels) > 1:
-                raise CommandError(f"`check {app_labels[0]}` の後に余分な引数があります: {' '.join(app_labels[1:])}")
-            return self.check_sheets(**options)
-        return super().handle(*app_labels, **options)
+    def run_from_argv(self, argv):
+        """``shinchoku check [app_label …] [--deploy …]`` is Django's command, untouched."""
+        if len(argv) < 3 or argv[2] not in (*ACTIONS, "-h", "--help"):
+            return DjangoCheckCommand().run_from_argv(argv)
+        return super().run_from_argv(argv)
+
+    def handle(self, *args, action=None, **options):
+        if action is None:
+            return DjangoCheckCommand.handle(self, *args, **{**SYSTEM_CHECK_DEFAULTS, **options})
+        return super().handle(*args, action=action, **options)
 
     # -----------------------------------------------------------------------------------------
 
-    def check_sheets(self, **options):
-        qs = EvaluationSheet.objects.all()
-        if options.get("municipality"):
-            qs = qs.filter(municipality__code=options["municipality"])
-        if options.get("fy"):
-            try:
-                qs = qs.filter(fiscal_year=parse_fiscal_year(options["fy"]))
-            except FiscalYearError as exc:
-                raise CommandError(f"--fy: {exc}") from exc
-        if options.get("code"):
-            qs = qs.filter(code__in=options["code"])
-        checked = check_stored(sheets_queryset(qs).order_by("municipality__code", "fiscal_year", "code"))
+    def do_sheets(self, *, municipality=None, fy=None, code=None, json=False, all=False, **_):
+        town = resolve_municipality(municipality, EvaluationSheet, "事務事業分析シート") if municipality else None
+        qs = queries.readable_sheets(self.access(town))
+        if fy is not None:
+            qs = qs.filter(fiscal_year=fy)
+        if code:
+            qs = qs.filter(code__in=code)
+        checked = queries.check_stored(queries.sheets_queryset(qs).order_by("municipality__code", "fiscal_year", "code"))
         payload = report(checked)
-        if options.get("json"):
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        if json:
+            self.out(payload)
         else:
-            self.write_text(payload, show_all=options.get("all", False))
+            self.write_text(payload, show_all=all)
         if not payload["ok"]:
             sys.exit(1)
 

@@ -1378,72 +1378,61 @@ class _SheetParser:
         for line in block.lines:
             if line is header or line is year_line or line.blank:
                 continue
-            idx = next(
-                (i for i, c in enumerate(line.cells) if c and c.strip()[0] in _CIRCLED), None
-            )
-            if idx is None:
-                raise self.error(f"指標の行が読めません（①〜③の番号がありません）: 「{line.tokens[0]}」", line)
-            marker_cell = line.cells[idx].strip()
-            number = _CIRCLED.index(marker_cell[0]) + 1
-            fused = marker_cell[1:].strip()
-            if fused:
-                name = fused
-                pos = idx + 1
-            else:
-                name = line.cells[idx + 1] if idx + 1 < len(line.cells) else ""
-                pos = idx + 2
-
-            def cell(i: int) -> str | None:
-                return line.cells[i] if i < len(line.cells) and line.cells[i] else None
-
-            raw_values = [cell(pos + k) for k in range(len(years))]
-            raw_target = cell(pos + len(years)) if target_year is not None else None
-            explanation_at = pos + len(years) + (1 if target_year is not None else 0)
-            explanation = cell(explanation_at)
-            rest = [c for c in line.cells[explanation_at + 1 :] if c]
-            if rest:
-                explanation = " ".join(([explanation] if explanation else []) + rest)
-            if not name and not any(raw_values) and raw_target is None and explanation is None:
-                continue  # an empty indicator slot
-            if not name:
-                raise self.error(f"指標{_CIRCLED[number - 1]}の名称が空です", line)
-            estimated_by_note = set()
-            if explanation:
-                for m in re.finditer(r"(\d{1,2}|元)年度は見込", _compact(explanation)):
-                    estimated_by_note.add(self.year_of(m.group(1) + "年度", line))
-            values = []
-            for year, raw, est in zip(years, raw_values, estimate_flags):
-                num = self.number(raw, line, f"指標{_CIRCLED[number - 1]}の{year}年度の値", strict=False)
-                values.append(
-                    IndicatorValue(
-                        fiscal_year=year,
-                        raw=raw,
-                        value=num.value if num else None,
-                        estimate=est or year in estimated_by_note,
-                    )
-                )
-            target = None
-            if target_year is not None and raw_target is not None:
-                num = self.number(raw_target, line, f"指標{_CIRCLED[number - 1]}の目標値", strict=False)
-                target = IndicatorValue(
-                    fiscal_year=target_year,
-                    raw=raw_target,
-                    value=num.value if num else None,
-                    target=True,
-                )
-            indicators.append(
-                Indicator(
-                    number=number,
-                    name=name,
-                    kind=kind,
-                    unit=self.unit_of(name),
-                    values=values,
-                    target=target,
-                    explanation=explanation,
-                    line=line.no,
-                )
-            )
+            indicator = self.parse_indicator_row(line, kind, years, estimate_flags, target_year)
+            if indicator is not None:
+                indicators.append(indicator)
         return indicators, years, target_year
+
+    def parse_indicator_row(
+        self, line: _Line, kind: str, years: list[int], estimate_flags: list[bool], target_year: int | None
+    ) -> Indicator | None:
+        """One row ①–③: name, the yearly values, the target, the explanation (None for an empty slot)."""
+        idx = next(
+            (i for i, c in enumerate(line.cells) if c and c.strip()[0] in _CIRCLED), None
+        )
+        if idx is None:
+            raise self.error(f"指標の行が読めません（①〜③の番号がありません）: 「{line.tokens[0]}」", line)
+        marker_cell = line.cells[idx].strip()
+        number = _CIRCLED.index(marker_cell[0]) + 1
+        fused = marker_cell[1:].strip()
+        if fused:
+            name = fused
+            pos = idx + 1
+        else:
+            name = line.cells[idx + 1] if idx + 1 < len(line.cells) else ""
+            pos = idx + 2
+
+        def cell(i: int) -> str | None:
+            return line.cells[i] if i < len(line.cells) and line.cells[i] else None
+
+        raw_values = [cell(pos + k) for k in range(len(years))]
+        raw_target = cell(pos + len(years)) if target_year is not None else None
+        explanation_at = pos + len(years) + (1 if target_year is not None else 0)
+        explanation = cell(explanation_at)
+        rest = [c for c in line.cells[explanation_at + 1 :] if c]
+        if rest:
+            explanation = " ".join(([explanation] if explanation else []) + rest)
+        if not name and not any(raw_values) and raw_target is None and explanation is None:
+            return None  # an empty indicator slot
+        if not name:
+            raise self.error(f"指標{_CIRCLED[number - 1]}の名称が空です", line)
+        estimated_by_note = set()
+        if explanation:
+            for m in re.finditer(r"(\d{1,2}|元)年度は見込", _compact(explanation)):
+                estimated_by_note.add(self.year_of(m.group(1) + "年度", line))
+        values = []
+        for year, raw, est in zip(years, raw_values, estimate_flags):
+            num = self.number(raw, line, f"指標{_CIRCLED[number - 1]}の{year}年度の値", strict=False)
+            values.append(
+                IndicatorValue(fiscal_year=year, raw=raw, value=num.value if num else None,
+                               estimate=est or year in estimated_by_note)
+            )
+        target = None
+        if target_year is not None and raw_target is not None:
+            num = self.number(raw_target, line, f"指標{_CIRCLED[number - 1]}の目標値", strict=False)
+            target = IndicatorValue(fiscal_year=target_year, raw=raw_target, value=num.value if num else None, target=True)
+        return Indicator(number=number, name=name, kind=kind, unit=self.unit_of(name), values=values, target=target,
+                         explanation=explanation, line=line.no)
 
     # -- classification
 
@@ -1688,67 +1677,14 @@ class _SheetParser:
         labels = list(dict.fromkeys(_compact(t) for t in year_tokens))
         if len(labels) != 2:
             raise self.error("行政コスト計算書の年度見出し（2か年）が読めません", block.first)
-        y1, y2 = self.series(labels, block.first)
+        years = self.series(labels, block.first)
         has_diff = any(_compact(t) == "差額" for ln in header_lines for t in ln.tokens)
         cost_lines: list[CostLine] = []
         for line in data_lines:
-            entries: list[tuple[str, list[str]]] = []
-            for token in line.tokens:
-                if _is_number(token):
-                    if not entries:
-                        raise self.error(f"行政コスト計算書の金額の前に科目がありません: 「{token}」", line)
-                    entries[-1][1].append(token)
-                else:
-                    entries.append((token, []))
-            # a label with no figures followed by another label is a section heading (行政費用)
-            entries = [
-                e for k, e in enumerate(entries)
-                if not (not e[1] and _compact(e[0]) in self._SECTION_LABELS and k + 1 < len(entries))
-            ]
-            if len(entries) > 2:
-                raise self.error("行政コスト計算書の行に科目が3つ以上あります", line)
+            entries = self.cost_entries(line)
             for k, (label, nums) in enumerate(entries):
-                parsed = self._COST_LABEL.match(_compact(label))
-                if parsed is None:
-                    raise self.error(f"行政コスト計算書の科目名が読めません: 「{label}」", line)
-                name = parsed["name"]
-                if len(entries) == 2:
-                    side = "費用" if k == 0 else "収入"
-                else:
-                    side = "収入" if name in self._REVENUE_NAMES else "費用"
-                if len(nums) not in (2, 3):
-                    raise self.error(
-                        f"行政コスト計算書「{label}」の金額は2か年と差額のはずですが {len(nums)} 個あります",
-                        line,
-                    )
-                terms = [
-                    (-1 if sign == "-" else 1, letter)
-                    for sign, letter in re.findall(r"([+\-]?)\(([a-z])\)", parsed["expr"] or "")
-                ]
-                if len(terms) >= 2:
-                    role, letter = "derived", parsed["result"]
-                elif len(terms) == 1:
-                    role, letter = ("total" if "合計" in name else "input"), terms[0][1]
-                    terms = []
-                else:
-                    role, letter = "item", None
-                what = f"行政コスト計算書「{label}」"
-                cost_lines.append(
-                    CostLine(
-                        label=label,
-                        name=name,
-                        side=side,
-                        role=role,
-                        letter=letter,
-                        terms=terms,
-                        values={
-                            y1: self.amount(nums[0], line, what),
-                            y2: self.amount(nums[1], line, what),
-                        },
-                        difference=self.amount(nums[2], line, what) if len(nums) == 3 else None,
-                        line=line.no,
-                    )
-                )
+                side = ("費用" if k == 0 else "収入") if len(entries) == 2 else None
+                cost_lines.append(self.cost_line(label, nums, side, line, years))
         if not cost_lines:
             raise self.error("行政コスト計算書に科目の行がありません", block.first)
         letters = [cl.letter for cl in cost_lines if cl.letter]
@@ -1758,7 +1694,59 @@ class _SheetParser:
                 f"行政コスト計算書の記号 {'、'.join(sorted(duplicates))} が複数の行にあります", block.first
             )
         return CostStatement(
-            years=(y1, y2), has_difference_column=has_diff, lines=cost_lines, line=block.first.no
+            years=(years[0], years[1]), has_difference_column=has_diff, lines=cost_lines, line=block.first.no
+        )
+
+    def cost_entries(self, line: _Line) -> list[tuple[str, list[str]]]:
+        """The (label, figures) pairs of one line: the cost side and, beside it, the revenue side."""
+        entries: list[tuple[str, list[str]]] = []
+        for token in line.tokens:
+            if _is_number(token):
+                if not entries:
+                    raise self.error(f"行政コスト計算書の金額の前に科目がありません: 「{token}」", line)
+                entries[-1][1].append(token)
+            else:
+                entries.append((token, []))
+        # a label with no figures followed by another label is a section heading (行政費用)
+        entries = [
+            e for k, e in enumerate(entries)
+            if not (not e[1] and _compact(e[0]) in self._SECTION_LABELS and k + 1 < len(entries))
+        ]
+        if len(entries) > 2:
+            raise self.error("行政コスト計算書の行に科目が3つ以上あります", line)
+        return entries
+
+    def cost_line(self, label: str, nums: list[str], side: str | None, line: _Line, years: list[int]) -> CostLine:
+        """One 科目 with its two years and 差額; its letter and formula from the label (合計(b), (a)-(b)=(c))."""
+        parsed = self._COST_LABEL.match(_compact(label))
+        if parsed is None:
+            raise self.error(f"行政コスト計算書の科目名が読めません: 「{label}」", line)
+        name = parsed["name"]
+        if side is None:
+            side = "収入" if name in self._REVENUE_NAMES else "費用"
+        if len(nums) not in (2, 3):
+            raise self.error(
+                f"行政コスト計算書「{label}」の金額は2か年と差額のはずですが {len(nums)} 個あります",
+                line,
+            )
+        terms = [
+            (-1 if sign == "-" else 1, letter)
+            for sign, letter in re.findall(r"([+\-]?)\(([a-z])\)", parsed["expr"] or "")
+        ]
+        if len(terms) >= 2:
+            role, letter = "derived", parsed["result"]
+        elif len(terms) == 1:
+            role, letter = ("total" if "合計" in name else "input"), terms[0][1]
+            terms = []
+        else:
+            role, letter = "item", None
+        what = f"行政コスト計算書「{label}」"
+        y1, y2 = years
+        return CostLine(
+            label=label, name=name, side=side, role=role, letter=letter, terms=terms,
+            values={y1: self.amount(nums[0], line, what), y2: self.amount(nums[1], line, what)},
+            difference=self.amount(nums[2], line, what) if len(nums) == 3 else None,
+            line=line.no,
         )
 
     # -- free-text tail

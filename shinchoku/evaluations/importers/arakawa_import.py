@@ -1,10 +1,12 @@
 """``shinchoku import arakawa-sheet PATH [--dry-run] [--json]`` — Arakawa's 事務事業分析シート.
 
 The text (tab-separated conversion of the published PDF) is parsed completely first
-(:mod:`shinchoku.evaluations.arakawa`, no database); a layout problem aborts with its line. The
-sheets are then written in one transaction (:func:`shinchoku.evaluations.services.import_sheets`),
-keyed by municipality + 事務事業コード + fiscal year, so a second import of the same file changes
-nothing. The result also runs the arithmetic checks on what was written and reports their counts.
+(:mod:`shinchoku.evaluations.importers.arakawa`, no database); a layout problem aborts with its line.
+The sheets are then written in one transaction through the actions — the municipality by
+``core.actions.ensure_municipality``, the sheets by :func:`shinchoku.evaluations.actions.import_sheets`
+(departments and indicators through their apps' actions) — keyed by municipality + 事務事業コード +
+fiscal year, so a second import of the same file changes nothing. The importer writes no model
+itself. The result also runs the arithmetic checks on what was written and reports their counts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from shinchoku.core.access import Access
+from shinchoku.core.actions import ensure_municipality
 from shinchoku.core.importing import (
     ImportFailed,
     ImportResult,
@@ -21,15 +24,11 @@ from shinchoku.core.importing import (
     run_atomically,
 )
 from shinchoku.core.upsert import UpsertTally
-from shinchoku.evaluations.arakawa import ArakawaFormatError, parse_arakawa_sheets
-from shinchoku.evaluations.services import (
-    ARAKAWA_CODE,
-    ARAKAWA_NAME,
-    check_stored,
-    import_sheets,
-    municipality_for,
-    sheets_queryset,
-)
+from shinchoku.evaluations import actions, queries
+from shinchoku.evaluations.importers.arakawa import ArakawaFormatError, parse_arakawa_sheets
+
+ARAKAWA_CODE = "131181"
+ARAKAWA_NAME = "荒川区"
 
 
 class ArakawaSheetImporter:
@@ -50,16 +49,16 @@ class ArakawaSheetImporter:
 
         def apply():
             tally = UpsertTally()
-            municipality = municipality_for(code, options.get("municipality_name") or ARAKAWA_NAME, tally)
-            outcome = import_sheets(sheets, access=access, municipality=municipality, source=name, tally=tally)
+            municipality = ensure_municipality(access, code, options.get("municipality_name") or ARAKAWA_NAME, tally=tally)
+            outcome = actions.import_sheets(access, sheets, municipality=municipality, source=name, tally=tally)
             result.created, result.updated, result.unchanged = (
                 dict(tally.created), dict(tally.updated), dict(tally.unchanged)
             )
             if outcome.deleted:
                 result.counts["削除"] = dict(outcome.deleted)
-            stored = sheets_queryset().filter(pk__in=[s.pk for s in outcome.sheets]).order_by("code")
+            stored = queries.sheets_queryset().filter(pk__in=[s.pk for s in outcome.sheets]).order_by("code")
             checks = Counter()
-            for _, results in check_stored(stored):
+            for _, results in queries.check_stored(stored):
                 for r in results:
                     checks[(r.severity, r.status)] += 1
             return checks

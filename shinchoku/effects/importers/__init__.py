@@ -1,0 +1,1 @@
+"""Effects from CSV or XLSX: the parser (``effects``, plain Python) and the registered importer (``effects_import``)."""

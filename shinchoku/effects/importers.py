@@ -21,13 +21,12 @@ Columns (header row; Japanese names, order free; only the first five are require
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from shinchoku.core import filereaders
 from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Department, Municipality
@@ -71,33 +70,15 @@ class _Reader:
 
 
 def _rows_from_csv(data: bytes, reader: _Reader) -> list[tuple[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(Problem(f"UTF-8 のCSVとして読めません（{exc.start}バイト目）", file=reader.name)) from exc
-    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    return filereaders.read_csv(data, reader.name)
 
 
-def _rows_from_xlsx(path: Path, reader: _Reader) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError … — the file is not a workbook
-        raise ImportFailed(Problem(f"XLSXファイルとして読めません（{type(exc).__name__}）", file=reader.name)) from exc
-    ws = wb.worksheets[0]
-    reader.sheet = ws.title
-    rows = []
-    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        rows.append((n, ["" if v is None else _cell_text(v) for v in values]))
-    wb.close()
-    return rows
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _rows_from_xlsx(data: bytes, reader: _Reader) -> list[tuple[int, list[str]]]:
+    book = filereaders.open_xlsx(data, reader.name)
+    if not book.sheet_names:
+        raise ImportFailed(Problem("シートがありません", file=reader.name))
+    reader.sheet = book.sheet_names[0]
+    return book.rows(reader.sheet)
 
 
 def _decimal(text: str) -> Decimal:
@@ -159,12 +140,11 @@ class EffectsImporter:
     def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
         p = Path(path)
         reader = _Reader(p.name)
-        if not p.is_file():
-            raise ImportFailed(Problem("ファイルが見つかりません", file=p.name))
+        data, _ = filereaders.read_bytes(p)
         if p.suffix.lower() in (".xlsx", ".xlsm"):
-            raw_rows = _rows_from_xlsx(p, reader)
+            raw_rows = _rows_from_xlsx(data, reader)
         else:
-            raw_rows = _rows_from_csv(p.read_bytes(), reader)
+            raw_rows = _rows_from_csv(data, reader)
         rows = self.read(raw_rows, reader)
         if reader.problems:
             raise ImportFailed(reader.problems)

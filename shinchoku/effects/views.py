@@ -3,13 +3,11 @@ and the roll-ups; and the same effects as CSV in the import layout (export → e
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from shinchoku.core.cellsafety import csv_text
 from shinchoku.core.tenancy import tenant_for
 from shinchoku.effects.compute import compute_effects, effects_queryset, report
 from shinchoku.effects.importers import export_rows
@@ -34,8 +32,7 @@ def effect_list(request):
 
 @login_required
 def effect_csv(request):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(export_rows(effects_queryset(_effects(request))))
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    text = csv_text(None, export_rows(effects_queryset(_effects(request))))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="effects.csv"'
     return response

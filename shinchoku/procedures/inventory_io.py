@@ -24,18 +24,15 @@ a whole (nothing is written) if there is any.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from shinchoku.core import fiscal
+from shinchoku.core import filereaders, fiscal
+from shinchoku.core.cellsafety import csv_text
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Municipality
 from shinchoku.core.render_xlsx import Column, TableSheet, render_xlsx
@@ -96,30 +93,20 @@ for _c in COLUMNS:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_table(path: Path) -> tuple[str, list[tuple[int, list[Any]]]]:
-    """(sheet name or '', [(row number, cells)]) of the first sheet / the CSV file."""
+def _read_table(path: Path) -> tuple[str, filereaders.Rows]:
+    """(sheet name or '', [(row number, cell texts)]) of the first sheet / the CSV file, read by the
+    guarded readers of :mod:`shinchoku.core.filereaders`."""
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # a broken or foreign file
-            raise ImportFailed(Problem(f"XLSXファイルとして読めません（{type(exc).__name__}）", file=path.name))
-        ws = wb.worksheets[0]
-        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-        wb.close()
-        return ws.title, rows
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt"}:
+        raise ImportFailed(Problem("XLSX（.xlsx）または CSV（.csv）のファイルを指定してください", file=path.name))
+    data, name = filereaders.read_bytes(path)
     if suffix in {".csv", ".txt"}:
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "cp932"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFailed(Problem("文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）", file=path.name))
-        return "", [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    raise ImportFailed(Problem("XLSX（.xlsx）または CSV（.csv）のファイルを指定してください", file=path.name))
+        return "", filereaders.read_csv(data, name)
+    book = filereaders.open_xlsx(data, name)
+    if not book.sheet_names:
+        raise ImportFailed(Problem("シートがありません", file=name))
+    title = book.sheet_names[0]
+    return title, book.rows(title)
 
 
 def _cell_text(value: Any, *, keep_lines: bool = False) -> str:
@@ -335,11 +322,7 @@ def export_xlsx(municipality: Municipality) -> bytes:
 
 
 def export_csv(municipality: Municipality) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    writer.writerows(export_rows(municipality))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(HEADERS, export_rows(municipality)).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- upload (web page)

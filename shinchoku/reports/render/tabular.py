@@ -7,12 +7,11 @@ Both are deterministic: the same data gives the same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+from shinchoku.core.cellsafety import csv_text
 from shinchoku.reports.builder import (
     DepartmentReport,
     FindingsReport,
@@ -37,14 +36,9 @@ def _cell(value: Any) -> Any:
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV text with a BOM, CRLF line ends (RFC 4180, what Excel writes), every field as text."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    """CSV text with a BOM, CRLF line ends (RFC 4180, what Excel writes); text that a spreadsheet
+    would run as a formula is neutralised (:mod:`shinchoku.core.cellsafety`)."""
+    return csv_text(header, ([_cell(v) for v in row] for row in rows)).encode("utf-8")
 
 
 def json_bytes(data: Any) -> bytes:

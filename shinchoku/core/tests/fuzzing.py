@@ -49,6 +49,14 @@ def member_regions(data: bytes) -> list[tuple[str, int, int]]:
     return regions
 
 
+def flipped(data: bytes, member: str) -> bytes:
+    """``data`` with the middle byte of ``member``'s stored data inverted."""
+    _, start, end = next(r for r in member_regions(data) if r[0] == member)
+    out = bytearray(data)
+    out[(start + end) // 2] ^= 0xFF
+    return bytes(out)
+
+
 @st.composite
 def corrupted_bytes(draw, data: bytes) -> bytes:
     """``data`` with a few bytes flipped (anywhere, or inside one ZIP member), or cut short."""

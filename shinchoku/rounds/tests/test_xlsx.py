@@ -194,6 +194,13 @@ def _broken_member(round, deps):
     return out.getvalue()
 
 
+def _flipped_byte_in_answer_sheet(round, deps):
+    """One byte inverted inside the compressed 回答 worksheet (issue 18: this crashed importers)."""
+    from shinchoku.core.tests.fuzzing import flipped
+
+    return flipped(export(round, deps[SHOKUIN]), "xl/worksheets/sheet2.xml")
+
+
 def _other_round(round, deps):
     import datetime as dt
 
@@ -215,6 +222,7 @@ BAD_FILES = {
     "corrupt zip": (_corrupt_zip, 400, "ZIP（XLSX）として読めません。壊れているか、途中までしかありません", "", None, ""),
     "not a zip (CSV renamed)": (_not_a_zip, 400, "XLSX 形式（Excel ブック）として読めません", "", None, ""),
     "broken worksheet XML": (_broken_member, 400, "ファイルが壊れています（中の XML を読めません", "回答", None, ""),
+    "flipped byte in a worksheet": (_flipped_byte_in_answer_sheet, 400, "ファイルが壊れています", "回答", None, ""),
 }
 
 

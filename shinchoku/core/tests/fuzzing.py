@@ -170,3 +170,51 @@ def database_state() -> dict[str, int]:
         for model in apps.get_models()
         if model.__module__.startswith("shinchoku.")
     }
+
+
+# --------------------------------------------------------------------------- formula payloads in exports
+
+
+def xlsx_texts(data: bytes, *, formula_sheets: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str, str]]]:
+    """Every text of the workbook as Excel reads it → [(sheet, cell, data type)], checking on the way
+    that no cell is a formula (except in ``formula_sheets``, the product's own)."""
+    from openpyxl import load_workbook
+
+    from shinchoku.core.cellsafety import ooxml_unescape
+
+    book = load_workbook(io.BytesIO(data))
+    texts: dict[str, list[tuple[str, str, str]]] = {}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert ws.title in formula_sheets, f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                    continue
+                if isinstance(cell.value, str):
+                    texts.setdefault(ooxml_unescape(cell.value), []).append((ws.title, cell.coordinate, cell.data_type))
+    return texts
+
+
+def assert_xlsx_carries_payloads(data: bytes, payloads, *, formula_sheets: tuple[str, ...] = ()) -> None:
+    """Each payload is in at least one cell, as a string cell with exactly its text; no formula anywhere."""
+    texts = xlsx_texts(data, formula_sheets=formula_sheets)
+    for payload in payloads:
+        assert payload in texts, f"{payload!r} is in no cell"
+        assert all(data_type == "s" for _, _, data_type in texts[payload]), texts[payload]
+
+
+def assert_csv_neutralises_payloads(text: str, payloads) -> list[list[str]]:
+    """Each payload is a field that starts with the quote of the neutraliser (and reads back to the
+    payload); no field starts with a formula character unless it is a plain number. The rows."""
+    from shinchoku.core.cellsafety import TRIGGERS, restore
+
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    fields = [field for row in rows for field in row]
+    for payload in payloads:
+        quoted = [f for f in fields if f.startswith("'") and restore(f) == payload]
+        assert quoted, f"{payload!r} is in no field as '{payload!r}"
+        assert payload not in fields, f"{payload!r} is written as a live formula"
+    for field in fields:
+        if field and field[0] in TRIGGERS:
+            float(field)  # only a plain number may start with + or -
+    return rows

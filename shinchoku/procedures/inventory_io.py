@@ -109,13 +109,18 @@ def _read_table(path: Path) -> tuple[str, filereaders.Rows]:
     return title, book.rows(title)
 
 
-def _cell_text(value: Any, *, keep_lines: bool = False) -> str:
+def stored_text(value: Any, *, keep_lines: bool = False) -> str:
+    """A text as the inventory stores it, however it arrives (a file or the pages' write layer): blanks
+    collapsed to one space and trimmed; the note (``keep_lines``) only trimmed, its line breaks kept."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
     return text.strip().replace("\r\n", "\n") if keep_lines else squash_spaces(text)
+
+
+_cell_text = stored_text
 
 
 def parse_inventory(path: Path) -> list[dict]:

@@ -20,7 +20,6 @@ time, peak RSS (``VmHWM``) and the first line of the refusal.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import struct

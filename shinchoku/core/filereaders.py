@@ -572,9 +572,12 @@ class XlsxBook:
                     ref = _CELL_REF.match(c.get("r", ""))
                     column = _column_index(ref.group(1)) if ref else column + 1
                     kind = c.get("t", "n")
-                    v = c.find(v_tag)
-                    raw = v.text if v is not None else None
-                    formula = c.find(f_tag)
+                    raw = formula = None
+                    for child in c:
+                        if child.tag == v_tag:
+                            raw = child.text
+                        elif child.tag == f_tag:
+                            formula = child
                     if formula is not None and not raw and kind not in ("str", "inlineStr"):
                         if len(problems) < MAX_FORMULA_PROBLEMS:
                             shown = f"（={formula.text}）" if formula.text else ""

@@ -222,7 +222,8 @@ def build_workbook(form, *, exported_by: str = "") -> Workbook:
     status_col = get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.field == "status"))
     if symbols and answer_data:
         listed = ",".join(s.symbol for s in symbols)
-        if len(listed) <= 250 and "," not in "".join(s.symbol for s in symbols):
+        # An inline list is a formula: a symbol holding "," or '"' goes through cells instead.
+        if len(listed) <= 250 and not any(ch in s.symbol for s in symbols for ch in ',"'):
             formula = f'"{listed}"'
         else:
             for i, s in enumerate(symbols, start=1):

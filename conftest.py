@@ -12,6 +12,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from shinchoku.core.access import Access
 from shinchoku.demo import NAKANO_PROGRESS
 
 # Shared, noisy machines: no per-example deadline (a slow example is not a failure), and in CI no
@@ -19,6 +20,17 @@ from shinchoku.demo import NAKANO_PROGRESS
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def pytest_configure(config):
+    """Tests sign in hundreds of users: a fast hasher first (Django's own advice for tests); the slow
+    default stays in the list so that any stored hash still verifies."""
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +42,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         with acting_as(None, name="test setup"):
-            get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={})
+            get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=False, options={})
             ensure_users(Municipality.objects.get(code="131148"))
 
 
@@ -47,3 +59,13 @@ def planner_client(client, db):
 
     client.force_login(get_user_model().objects.get(username="planning"))
     return client
+
+
+@pytest.fixture
+def world(db):
+    """The permission matrix's world of two municipalities (``core/testing/matrix.py``)."""
+    from shinchoku.core.changelog import acting_as
+    from shinchoku.core.testing.matrix import build_world
+
+    with acting_as(None, name="matrix setup"):
+        return build_world()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ def environment(data_dir: Path) -> dict[str, str]:
     env.update(
         SHINCHOKU_DATA_DIR=str(data_dir),
         SHINCHOKU_DEBUG="0",
-        SHINCHOKU_SECRET_KEY="benchmark-only-secret-key-0123456789",
+        SHINCHOKU_SECRET_KEY=secrets.token_urlsafe(64),  # production mode refuses short or published keys
     )
     env.pop("DATABASE_URL", None)
     return env

@@ -33,6 +33,9 @@ ensure_venv() {
     "$PY" -m venv "$VENV" 2>/dev/null || { ensure_debian_packages python3-venv; "$PY" -m venv "$VENV"; }
   fi
   local stamp="$VENV/.shinchoku-installed${extras:+-$extras}"
+  local with_test="$VENV/.shinchoku-installed-test"
+  # An install with the test extras has everything the product needs (scripts/serve.sh inside a test).
+  if [ -z "$extras" ] && [ -f "$with_test" ] && [ ! "$ROOT/pyproject.toml" -nt "$with_test" ]; then return 0; fi
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
     echo "==> Python packages"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip

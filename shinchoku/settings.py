@@ -4,21 +4,30 @@ Everything a deployment changes comes from the environment:
 
 - ``DATABASE_URL`` — ``sqlite:///path`` or ``postgres://user:pass@host:port/db``. Default: an SQLite
   file under the data folder (embedded default, no server needed).
-- ``SHINCHOKU_DATA_DIR`` — data folder (default ``./data`` under the project checkout).
-- ``SHINCHOKU_SECRET_KEY`` — required when ``SHINCHOKU_DEBUG`` is off.
-- ``SHINCHOKU_DEBUG`` — ``1`` for development (the default), ``0`` in production.
+- ``SHINCHOKU_DATA_DIR`` — data folder (default ``./data`` under the project checkout): SQLite file,
+  uploads, collected static files, the generated secret key.
+- ``SHINCHOKU_DEBUG`` — ``0`` (the default: production behaviour) or ``1`` for development.
+- ``SHINCHOKU_SECRET_KEY`` — when unset, a random key is made once into the data folder
+  (``core/secret.py``); in production a short or publicly known key is refused.
+- ``SHINCHOKU_HTTPS`` — ``1`` behind a TLS reverse proxy: X-Forwarded-Proto trusted, HTTPS redirect,
+  secure cookies, HSTS.
 - ``SHINCHOKU_ALLOWED_HOSTS`` — comma-separated host names.
-- ``SHINCHOKU_BASE_URL`` — the address people reach shinchoku at (links in reminder e-mails).
+- ``SHINCHOKU_BASE_URL`` — the address people reach shinchoku at (links in reminder e-mails sent from
+  the command line); ``PORT`` — the port ``scripts/serve.sh`` listens on (default 8000).
 - ``SHINCHOKU_EMAIL_BACKEND`` / ``EMAIL_HOST`` / ``EMAIL_PORT`` / ``EMAIL_HOST_USER`` /
   ``EMAIL_HOST_PASSWORD`` / ``EMAIL_USE_TLS`` — reminders; console backend by default.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from shinchoku.core import secret
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -32,12 +41,9 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _flag("SHINCHOKU_DEBUG", True)
-SECRET_KEY = os.environ.get("SHINCHOKU_SECRET_KEY") or (
-    "insecure-development-key-do-not-use-in-production" if DEBUG else None
-)
-if not SECRET_KEY:
-    raise RuntimeError("SHINCHOKU_SECRET_KEY must be set when SHINCHOKU_DEBUG=0")
+# Secure by default: development conveniences (debug pages) only when asked for.
+DEBUG = _flag("SHINCHOKU_DEBUG", False)
+SECRET_KEY = secret.secret_key(os.environ.get("SHINCHOKU_SECRET_KEY"), DATA_DIR, production=not DEBUG)
 ALLOWED_HOSTS = [h for h in os.environ.get("SHINCHOKU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -48,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
+    "axes",
     "shinchoku.core",
     "shinchoku.plans",
     "shinchoku.indicators",
@@ -58,20 +66,24 @@ INSTALLED_APPS = [
     "shinchoku.meetings",
     "shinchoku.procedures",
     "shinchoku.reports",
+    "shinchoku.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shinchoku.core.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shinchoku.core.middleware.ChangeContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the 429 page
 ]
 
 ROOT_URLCONF = "shinchoku.urls"
@@ -113,6 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "shinchoku.core.auth_backends.LoginThrottleBackend",  # django-axes: refuses a locked-out login first
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -126,8 +143,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # WhiteNoise serves the (vendored) static files from the app itself, also with DEBUG off; no CDN.
+# scripts/serve.sh collects them into the data folder (gzip copies beside them) at every start.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise reads it at start; collectstatic fills it
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "login"
@@ -152,8 +175,53 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
-# The address people reach shinchoku at, for links in reminder e-mails.
-SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "http://127.0.0.1:8000")
+# Links in reminder e-mails (core/notify.py: base_url): the request's own address when sent from the
+# web; otherwise SHINCHOKU_BASE_URL; otherwise the local server on PORT.
+SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "")
+SHINCHOKU_PORT = int(os.environ.get("PORT") or 8000)
+
+# Behind a TLS reverse proxy (docs/deploy.md). The proxy must set X-Forwarded-Proto and
+# X-Forwarded-For (replacing what the client sent). HSTS for a year, for shinchoku's host name and
+# the names below it.
+SHINCHOKU_HTTPS = _flag("SHINCHOKU_HTTPS", False)
+if SHINCHOKU_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): everything from shinchoku itself, no inline script or style
+# (no style="" either), no plug-ins, no framing. htmx runs with its inline indicator style off
+# (base.html, htmx-config); page behaviour is in static/js/shinchoku.js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Failed logins (django-axes, database handler, so that every server process sees the same count):
+# 5 failures for one username from one address lock that pair out for 15 minutes — an office that
+# reaches shinchoku through one address is not locked out by one person's typos. Every failure is
+# logged with username and address (logger "axes"); the attempts are listed in the admin.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # log username and address in clear (the password is always masked)
+AXES_LOCKOUT_CALLABLE = "shinchoku.core.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "shinchoku.core.middleware.client_ip"
 
 LOGGING = {
     "version": 1,

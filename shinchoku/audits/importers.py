@@ -31,6 +31,7 @@ from shinchoku.audits.koto import (
     parse_koto_findings,
 )
 from shinchoku.audits.models import Audit, Finding
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, read_text_document, run_atomically
 from shinchoku.core.models import Department, Municipality
 from shinchoku.core.upsert import UpsertTally
@@ -63,7 +64,7 @@ class KotoAuditImporter:
         parser.add_argument("--municipality", default=KOTO_CODE, help=f"団体コード（既定: {KOTO_CODE} {KOTO_NAME}）")
         parser.add_argument("--municipality-name", default=None, help="団体が未登録のときに使う団体名（既定: 報告書の表題から）")
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         name, text = read_text_document(path)
         code = options.get("municipality") or KOTO_CODE
         if not re.fullmatch(r"\d{6}", code):

@@ -282,7 +282,7 @@ def unanswered_findings(municipality: Municipality, *, fiscal_year: int | None =
     return qs.select_related("audit").prefetch_related("departments").order_by("audit__fiscal_year", "audit_id", "order")
 
 
-def finding_reminders(municipality: Municipality, *, fiscal_year: int | None = None) -> list[Reminder]:
+def finding_reminders(municipality: Municipality, *, fiscal_year: int | None = None, base_url: str | None = None) -> list[Reminder]:
     by_dept: dict[int, list[Finding]] = {}
     departments: dict[int, Department] = {}
     for f in unanswered_findings(municipality, fiscal_year=fiscal_year):
@@ -298,7 +298,7 @@ def finding_reminders(municipality: Municipality, *, fiscal_year: int | None = N
             f"{dept.name} ご担当者様\n\n"
             f"次の監査の指摘・意見について、措置状況の回答がまだ登録されていません（{len(findings)}件）。\n"
             "shinchoku の「監査」から措置の内容と措置状況（未措置・措置中・措置済）を回答してください。\n\n"
-            + "\n".join(lines) + f"\n\n{link('/audits/')}\n\n（このメールは shinchoku から自動で送信しています）\n"
+            + "\n".join(lines) + f"\n\n{link('/audits/', base_url)}\n\n（このメールは shinchoku から自動で送信しています）\n"
         )
         reminders.append(Reminder(
             department=dept, recipients=recipients.get(dept_id, []),
@@ -308,11 +308,13 @@ def finding_reminders(municipality: Municipality, *, fiscal_year: int | None = N
     return reminders
 
 
-def send_finding_reminders(user, municipality: Municipality, *, dry_run: bool, fiscal_year: int | None = None) -> list[Reminder]:
+def send_finding_reminders(user, municipality: Municipality, *, dry_run: bool, fiscal_year: int | None = None,
+                           base_url: str | None = None) -> list[Reminder]:
     """Remind each department of its unanswered findings (one e-mail per department). Each message
-    sent is recorded on its findings (``Finding.reminder_log``: when, by whom, to whom)."""
+    sent is recorded on its findings (``Finding.reminder_log``: when, by whom, to whom). ``base_url``:
+    the address for the link (``core.notify.base_url``)."""
     require_planning(user, municipality, "回答督促メールの送信")
-    reminders = send_reminders(finding_reminders(municipality, fiscal_year=fiscal_year), dry_run=dry_run)
+    reminders = send_reminders(finding_reminders(municipality, fiscal_year=fiscal_year, base_url=base_url), dry_run=dry_run)
     if not dry_run:
         with transaction.atomic():
             log_reminders(reminders, user)

@@ -28,7 +28,7 @@ from shinchoku.audits.forms import (
 )
 from shinchoku.audits.models import Audit, Evidence, Finding, Response, ResponseState
 from shinchoku.audits.reports import follow_up_pdf, follow_up_xlsx
-from shinchoku.core import fiscal
+from shinchoku.core import fiscal, notify
 from shinchoku.core.models import Role
 from shinchoku.core.notify import reminder_log_rows
 from shinchoku.core.permissions import (
@@ -388,7 +388,9 @@ def remind(request):
     years = queries.audit_years(municipality)
     fy, error = fiscal_year_param(request, None)
     if request.method == "POST":
-        reminders = services.send_finding_reminders(request.user, municipality, dry_run=False, fiscal_year=fy)
+        reminders = services.send_finding_reminders(
+            request.user, municipality, dry_run=False, fiscal_year=fy, base_url=notify.base_url(request)
+        )
         report_reminders(request, reminders, unit="所管課", logged_where="各指摘・意見の画面", nothing="未回答の指摘・意見はありません")
         return redirect(reverse("audits:remind") + (f"?fy={fy}" if fy else ""))
     reminders = services.send_finding_reminders(request.user, municipality, dry_run=True, fiscal_year=fy)

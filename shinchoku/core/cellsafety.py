@@ -8,7 +8,8 @@ Every XLSX and CSV the product writes goes through here:
   dates and booleans keep their type. Characters XML cannot carry (carriage return, which XML parsers
   turn into a line feed, and the control characters openpyxl refuses) are written the way Excel
   writes them, ``_x000D_`` (ECMA-376 ``ST_Xstring``); :func:`ooxml_unescape` reads them back.
-- **CSV** — :class:`CsvWriter` writes rows; a text field that starts with ``=``, ``+``, ``-``, ``@``,
+- **CSV** — :class:`CsvWriter` writes rows (``shinchoku.core.tabular.csv_bytes`` writes every CSV
+  file of the product with it); a text field that starts with ``=``, ``+``, ``-``, ``@``,
   tab or carriage return gets a leading ``'`` (OWASP), so that a spreadsheet opening the file shows
   text instead of running a formula. :func:`restore` is the inverse, applied by every CSV importer
   of the project. The rule (see ``docs/decisions.md``):
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.utils.exceptions import IllegalCharacterError
@@ -63,7 +64,7 @@ def restore(text: str) -> str:
 
 class CsvWriter:
     """``csv.writer`` (RFC 4180, CRLF line ends as Excel writes them) whose every field is
-    :func:`neutralise`\\ d. The one CSV writer of the product."""
+    :func:`neutralise`\\ d. The one CSV writer of the product (through ``core.tabular.csv_bytes``)."""
 
     def __init__(self, stream, **fmtparams):
         fmtparams.setdefault("lineterminator", "\r\n")
@@ -75,20 +76,6 @@ class CsvWriter:
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
-
-
-def csv_text(header: Sequence[Any] | None, rows: Iterable[Iterable[Any]], *, bom: bool = True) -> str:
-    """A whole CSV document (with a BOM by default, so that Excel opens UTF-8 as Japanese)."""
-    import io
-
-    out = io.StringIO()
-    if bom:
-        out.write("\ufeff")
-    writer = CsvWriter(out)
-    if header is not None:
-        writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- XLSX

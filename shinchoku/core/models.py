@@ -41,6 +41,16 @@ class TenantModel(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """A row edited by several people: every save bumps ``version``; a save that carries an older
+    version is refused (optimistic locking, ``core.actions.expect_version`` → HTTP 409)."""
+
+    version = models.PositiveIntegerField("版", default=1, help_text="同時編集の検出用（保存のたびに1増える）")
+
+    class Meta:
+        abstract = True
+
+
 class Department(TenantModel):
     """Department — 所管課 (部 → 課 → 係 hierarchy).
 

@@ -55,9 +55,24 @@ def department_recipients(departments: Sequence[Department]) -> dict[int, list[s
     return out
 
 
-def link(path: str) -> str:
-    """An absolute link for e-mails (``SHINCHOKU_BASE_URL``, as the survey rounds' reminders use)."""
-    return f"{getattr(settings, 'SHINCHOKU_BASE_URL', '').rstrip('/')}{path}"
+def base_url(request=None) -> str:
+    """The address people reach shinchoku at, for links in e-mails (no trailing slash).
+
+    Sent from the web: the address of the request (scheme and host as the browser used them, so the
+    link works whatever the port or proxy). From the command line: ``SHINCHOKU_BASE_URL``; when that
+    is not set, the local server ``http://127.0.0.1:$PORT`` that ``scripts/serve.sh`` starts.
+    """
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    configured = getattr(settings, "SHINCHOKU_BASE_URL", "")
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{getattr(settings, 'SHINCHOKU_PORT', 8000)}"
+
+
+def link(path: str, base: str | None = None) -> str:
+    """An absolute link for e-mails: ``path`` under ``base`` (a :func:`base_url`; by default the configured one)."""
+    return f"{(base or base_url()).rstrip('/')}{path}"
 
 
 @dataclass

@@ -4,11 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shinchoku.core.models import ChangeLog, Municipality, Role
 from shinchoku.core.tenancy import tenant_for
+from shinchoku.core.web import safe_next
 
 
 @login_required
@@ -25,10 +25,7 @@ def switch_municipality(request):
     municipality = Municipality.objects.filter(pk=request.POST.get("municipality")).first()
     if municipality is not None:
         request.session["municipality_id"] = municipality.pk
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request, "/"))
 
 
 @login_required
@@ -61,6 +58,16 @@ def change_log(request):
     return render(request, "core/change_log.html", {
         "page": page, "filters": filters, "models": list(models), "actions": ChangeLog.Action.choices, "query": query,
     })
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (settings: AXES_LOCKOUT_CALLABLE): 429 and when to retry."""
+    from django.conf import settings
+
+    return render(request, "core/login_locked.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }, status=429)
 
 
 def permission_denied(request, exception=None):

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Department, Membership, Municipality, Role
 from shinchoku.demo import KOTO_AUDIT, NAKANO_PROGRESS
-from shinchoku.evaluations.demo import load_evaluation_demo
-from shinchoku.meetings.demo import load_toshima_meeting
+from shinchoku.demo.arakawa import load_evaluation_demo
+from shinchoku.demo.toshima import load_toshima_meeting
 
 ADMIN_PASSWORD = "shinchoku-admin"
 DEMO_PASSWORD = "shinchoku-demo"
@@ -73,13 +74,13 @@ def publish_plan(plan_id: int | None) -> None:
 def load_all(stdout=None) -> dict:
     summary = {}
     with acting_as(None, name="shinchoku load-demo"):
-        result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={})
+        result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=False, options={})
         summary["nakano-progress"] = result
         with transaction.atomic():
             ensure_users(Municipality.objects.get(code="131148"))
             publish_plan(result.plan_id)
         summary["toshima-meeting"] = load_toshima_meeting()
-        summary["koto-audit-findings"] = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), dry_run=False, options={})
+        summary["koto-audit-findings"] = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), access=Access.system(), dry_run=False, options={})
         summary.update(load_evaluation_demo())  # Arakawa sheets (arakawa-sheet importer) and Koto effects
     if stdout is not None:
         for kind, res in summary.items():

@@ -14,7 +14,7 @@ from django.db import transaction
 from shinchoku.core.changelog import log_bulk
 from shinchoku.core.models import Department, Municipality
 from shinchoku.indicators.models import Indicator, IndicatorValue
-from shinchoku.indicators.services import parsed_fields
+from shinchoku.indicators.values import parsed_fields
 from shinchoku.plans.models import NodeDepartment, Plan, PlanNode, ProgressEntry, StatusScale, StatusSymbol
 from shinchoku.plans.services import create_scale, node_path
 

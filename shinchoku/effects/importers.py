@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from shinchoku.core import filereaders
+from shinchoku.core.access import Access
 from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Department, Municipality
@@ -137,7 +138,7 @@ class EffectsImporter:
     def add_arguments(self, parser) -> None:
         pass
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         p = Path(path)
         reader = _Reader(p.name)
         data, _ = filereaders.read_bytes(p)

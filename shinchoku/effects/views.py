@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from shinchoku.core.cellsafety import csv_text
+from shinchoku.core.tabular import CSV_CONTENT_TYPE, csv_bytes
 from shinchoku.core.tenancy import tenant_for
 from shinchoku.effects.compute import compute_effects, effects_queryset, report
 from shinchoku.effects.importers import export_rows
@@ -32,7 +32,7 @@ def effect_list(request):
 
 @login_required
 def effect_csv(request):
-    text = csv_text(None, export_rows(effects_queryset(_effects(request))))
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    header, *rows = export_rows(effects_queryset(_effects(request)))
+    response = HttpResponse(csv_bytes(header, rows), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="effects.csv"'
     return response

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import (
-    ImportFailed, ImportResult, Problem, municipality_code, read_text_document, run_atomically,
+    ImportFailed,
+    ImportResult,
+    Problem,
+    municipality_code,
+    read_text_document,
+    run_atomically,
 )
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.evaluations.arakawa import ArakawaFormatError, parse_arakawa_sheets
@@ -33,7 +39,7 @@ class ArakawaSheetImporter:
         parser.add_argument("--municipality", default=ARAKAWA_CODE, help=f"団体コード（既定: {ARAKAWA_CODE} {ARAKAWA_NAME}）")
         parser.add_argument("--municipality-name", default=ARAKAWA_NAME, help="団体が未登録のときに使う団体名")
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         name, text = read_text_document(path)
         try:
             sheets = parse_arakawa_sheets(text, filename=name)
@@ -45,7 +51,7 @@ class ArakawaSheetImporter:
         def apply():
             tally = UpsertTally()
             municipality = municipality_for(code, options.get("municipality_name") or ARAKAWA_NAME, tally)
-            outcome = import_sheets(sheets, municipality=municipality, source=name, tally=tally)
+            outcome = import_sheets(sheets, access=access, municipality=municipality, source=name, tally=tally)
             result.created, result.updated, result.unchanged = (
                 dict(tally.created), dict(tally.updated), dict(tally.unchanged)
             )

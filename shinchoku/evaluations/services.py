@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
+from shinchoku.core.access import Access
 from shinchoku.core.models import Department, Municipality
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.evaluations import arakawa as ak
@@ -43,9 +44,10 @@ from shinchoku.evaluations.models import (
     SheetIndicatorValue,
     SmallProject,
 )
+from shinchoku.indicators.actions import import_values
+from shinchoku.indicators.engine import infer_direction_from_values
 from shinchoku.indicators.judgement import Direction, IndicatorSpec, Judgement, judge
 from shinchoku.indicators.models import Indicator, IndicatorValue
-from shinchoku.indicators.services import infer_direction_from_values, set_indicator_value
 from shinchoku.indicators.values import parse_value
 
 ARAKAWA_CODE = "131181"
@@ -255,6 +257,7 @@ def _flat_contracts(contracts: Sequence[ak.Contract]) -> list[tuple[ak.Contract,
 def import_sheets(
     sheets: Sequence[ak.EvaluationSheetData],
     *,
+    access: Access,
     municipality: Municipality,
     source: str,
     tally: UpsertTally | None = None,
@@ -269,7 +272,7 @@ def import_sheets(
         before = sync.changes()
         department = _department(municipality, data.department, tally)
         sheet = tally.upsert("事務事業分析シート", EvaluationSheet, key, _sheet_values(data, department, source))
-        _write_children(sheet, data, sync, department)
+        _write_children(access, sheet, data, sync, department)
         if existed and sync.changes() != before:
             sheet.version += 1
             sheet.save(update_fields=["version"])
@@ -277,7 +280,7 @@ def import_sheets(
     return SheetImport(stored, tally, sync.deleted)
 
 
-def _write_children(sheet: EvaluationSheet, data: ak.EvaluationSheetData, sync: _Sync, department) -> None:
+def _write_children(access: Access, sheet: EvaluationSheet, data: ak.EvaluationSheetData, sync: _Sync, department) -> None:
     m = sheet.municipality
     parent = {"sheet": sheet}
     sync.rows("小事業", SmallProject, parent, (
@@ -344,7 +347,7 @@ def _write_children(sheet: EvaluationSheet, data: ak.EvaluationSheetData, sync: 
         for n, cl in enumerate(lines)
     ), m)
 
-    linked = [_link_indicator(sheet, ind, department, sync.tally) for ind in data.indicators]
+    linked = [_link_indicator(access, sheet, ind, department, sync.tally) for ind in data.indicators]
     rows = sync.rows("シートの指標", SheetIndicator, parent, (
         ({"number": i.number}, {"name": i.name, "kind": i.kind, "unit": _s(i.unit),
                                 "explanation": _s(i.explanation), "line": i.line, "indicator": indicator})
@@ -367,7 +370,7 @@ def indicator_code(sheet_code: str, number: int) -> str:
     return f"{sheet_code}-{number}"
 
 
-def _link_indicator(sheet: EvaluationSheet, data: ak.Indicator, department, tally) -> Indicator:
+def _link_indicator(access: Access, sheet: EvaluationSheet, data: ak.Indicator, department, tally) -> Indicator:
     """The engine's indicator for a sheet row, with the sheet's printed figures as its values.
 
     The same project's indicator on the next year's sheet updates the same Indicator (keyed by
@@ -407,12 +410,13 @@ def _link_indicator(sheet: EvaluationSheet, data: ak.Indicator, department, tall
             tally.count("指標", "updated")
         else:
             tally.count("指標", "unchanged")
-    for v in data.values:
-        if v.raw:
-            kind = IndicatorValue.Kind.ESTIMATE if v.estimate else IndicatorValue.Kind.ACTUAL
-            set_indicator_value(indicator, v.fiscal_year, kind, v.raw, tally=tally)
+    published = [
+        (v.fiscal_year, IndicatorValue.Kind.ESTIMATE if v.estimate else IndicatorValue.Kind.ACTUAL, v.raw)
+        for v in data.values if v.raw
+    ]
     if data.target is not None and data.target.raw:
-        set_indicator_value(indicator, data.target.fiscal_year, IndicatorValue.Kind.TARGET, data.target.raw, tally=tally)
+        published.append((data.target.fiscal_year, IndicatorValue.Kind.TARGET, data.target.raw))
+    import_values(access, indicator, published, tally=tally)
     if not indicator.direction:
         stored = list(indicator.values.all())
         direction = infer_direction_from_values(stored)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from shinchoku.indicators import models as models_module
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
-from shinchoku.indicators.services import parsed_fields
+from shinchoku.indicators.values import parsed_fields
 
 
 def _read_again(value: IndicatorValue) -> None:

@@ -107,3 +107,35 @@ def judgement_dict(indicator: Indicator, j: Judgement) -> dict:
         "definition_break": j.definition_break,
         "reason": j.reason,
     }
+
+
+def infer_direction_from_values(stored: Sequence[IndicatorValue]) -> str | None:
+    """Higher or lower is better, when the plan does not say: the final target against the first actual.
+
+    A bound word on the target decides first (``85%以下`` → lower). Otherwise a final target below the
+    first actual means lower is better (文書量 5,900fm → 3,000fm; 事故 9件 → 0件), above it higher.
+    Equal or missing figures leave the direction unset (the engine then says 判定不可).
+    """
+    from shinchoku.indicators.judgement import infer_direction
+
+    targets = sorted((v for v in stored if v.kind == IndicatorValue.Kind.TARGET and v.readable), key=lambda v: v.fiscal_year)
+    for target in reversed(targets):
+        inferred = infer_direction(parse_value(target.raw_text))
+        if inferred is not None:
+            return inferred.value
+    actuals = sorted(
+        (v for v in stored if v.kind == IndicatorValue.Kind.ACTUAL and v.value is not None), key=lambda v: v.fiscal_year
+    )
+    final = next((t for t in reversed(targets) if t.value is not None), None)
+    if not actuals or final is None:
+        return None
+    first, goal = _ratio(actuals[0]), _ratio(final)
+    if goal < first:
+        return Indicator.Direction.LOWER
+    if goal > first:
+        return Indicator.Direction.HIGHER
+    return None
+
+
+def _ratio(v: IndicatorValue) -> Decimal:
+    return v.value / v.denominator if v.denominator else v.value

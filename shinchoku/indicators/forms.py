@@ -1,5 +1,5 @@
 """Forms of the indicator editing pages. They read what people type (令和5年度, R5, 2023; reference
-amounts as lines) and hand plain values to :mod:`shinchoku.indicators.services`, which validates
+amounts as lines) and hand plain values to :mod:`shinchoku.indicators.actions`, which validates
 again and writes; no form saves a model itself."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from shinchoku.core import fiscal
 from shinchoku.core.models import Department
 from shinchoku.core.text import nfkc
-from shinchoku.indicators import services
+from shinchoku.indicators import actions
 from shinchoku.indicators.models import Indicator, IndicatorValue
 from shinchoku.indicators.values import ParsedValue
 from shinchoku.plans.models import Plan, PlanNode
@@ -99,7 +99,7 @@ class ReferenceAmountsField(forms.CharField):
                 errors.append(f"{number}行目: {year}年度が2回書かれています")
                 continue
             problems: dict[str, list[str]] = {}
-            services.normalise_reference_amounts({year: m.group("amount")}, problems)
+            actions.normalise_reference_amounts({year: m.group("amount")}, problems)
             if problems:
                 errors.extend(f"{number}行目: {p}" for p in problems["reference_amounts"])
                 continue
@@ -127,7 +127,7 @@ class ServiceErrors:
 
 class IndicatorDefinitionForm(ServiceErrors, forms.Form):
     """The definition of one indicator — used by the planning division only (department editors
-    enter 実績・見込み in the values grid; the definition decides the grade, see ``permissions``)."""
+    enter 実績・見込み in the values grid; the definition decides the grade, see ``rules``)."""
 
     name = forms.CharField(label="指標名", max_length=300)
     kind = forms.ChoiceField(label="種別", choices=Indicator.Kind.choices)
@@ -166,11 +166,11 @@ class IndicatorDefinitionForm(ServiceErrors, forms.Form):
 
     def service_fields(self) -> dict:
         """What to hand to the service: the definition fields (not the form-only ones such as code)."""
-        return {k: v for k, v in self.cleaned_data.items() if k in services.DEFINITION_FIELDS}
+        return {k: v for k, v in self.cleaned_data.items() if k in actions.DEFINITION_FIELDS}
 
 
 def initial_of(indicator: Indicator) -> dict:
-    data = {name: getattr(indicator, name) for name in services.DEFINITION_FIELDS if name not in ("owner", "nodes")}
+    data = {name: getattr(indicator, name) for name in actions.DEFINITION_FIELDS if name not in ("owner", "nodes")}
     data["owner"] = indicator.owner_id
     data["nodes"] = list(indicator.nodes.values_list("pk", flat=True)) if indicator.pk else []
     return data

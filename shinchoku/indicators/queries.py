@@ -5,8 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shinchoku.core import fiscal
+from shinchoku.core.models import Department
+from shinchoku.core.rules import Owners
 from shinchoku.indicators.models import Indicator, IndicatorValue
-from shinchoku.plans.models import Plan
+from shinchoku.plans.models import NodeDepartment, Plan
+
+
+def responsible_departments(indicator: Indicator) -> Owners:
+    """Departments that answer for the indicator: its owner and the owners of its linked nodes
+    (a re-listed node 再掲 with its original's departments). Two queries."""
+    ids = {indicator.owner_id} if indicator.owner_id else set()
+    if indicator.pk is not None:
+        linked = list(indicator.nodes.values_list("pk", "relisted_from_id"))
+        node_ids = {pk for pk, _ in linked} | {orig for _, orig in linked if orig}
+        if node_ids:
+            ids |= set(NodeDepartment.objects.filter(node_id__in=node_ids).values_list("department_id", flat=True))
+    rows = Department.objects.filter(pk__in=ids).values_list("pk", "name") if ids else []
+    return Owners(frozenset(ids), tuple(sorted(name for _, name in rows)))
 
 
 @dataclass

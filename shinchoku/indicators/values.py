@@ -492,3 +492,19 @@ def comparable_unit(pv: ParsedValue, *, default_unit: str = "") -> str:
         split = split_unit(default_unit)
         return split[0] if split is not None else default_unit
     return pv.base_unit
+
+
+def parsed_fields(raw: str) -> dict:
+    """The stored columns of an indicator value (IndicatorValue, a round's actual) read from its
+    published text: the number, unit, qualifiers, and whether and why it could not be read."""
+    pv = parse_value(raw or "")
+    return {
+        "value": pv.value if pv.readable and not pv.is_missing else None,
+        "unit": pv.base_unit or pv.unit or "",
+        "approximate": bool(pv.approximate),
+        "bound": pv.bound or "",
+        "denominator": pv.denominator,
+        "readable": bool(pv.readable),
+        "parse_note": (pv.error or pv.missing_reason or "")[:300],
+        "footnote_marks": list(pv.footnotes),
+    }

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +12,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from shinchoku.core import fiscal
-from shinchoku.core.tenancy import Tenant, tenant_for
-from shinchoku.core.views_helpers import forbidden_response, fiscal_year_param, get_scoped, scoped
-from shinchoku.indicators import permissions, services
+from shinchoku.core.access import Access
+from shinchoku.core.actions import StaleError
+from shinchoku.core.rules import Owners, require
+from shinchoku.core.views_helpers import fiscal_year_param, get_scoped, scoped
+from shinchoku.core.web import access_of, member_view, render_outcome
+from shinchoku.indicators import actions, rules
 from shinchoku.indicators.charts import indicator_chart
 from shinchoku.indicators.engine import judge_plan, spec_for
 from shinchoku.indicators.forms import (
@@ -27,7 +29,7 @@ from shinchoku.indicators.forms import (
 )
 from shinchoku.indicators.judgement import Grade, Judgement, judge
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
-from shinchoku.indicators.queries import indicator_table
+from shinchoku.indicators.queries import indicator_table, responsible_departments
 from shinchoku.indicators.values import parse_value
 from shinchoku.plans.models import Plan
 
@@ -61,7 +63,7 @@ def plan_indicators(request, pk: int):
         "plan": plan, "table": table, "fy": fy, "fy_label": fiscal.label(fy), "fy_error": fy_error,
         "years": [(y, fiscal.label(y)) for y in range(plan.period_end, plan.period_start - 1, -1)],
         "grade": grade, "grades": GRADES, "grade_counts": counts, "kind": kind,
-        "can_create": permissions.can_create(tenant_for(request), plan),
+        "can_create": rules.create(access_of(request), plan.municipality_id) is None,
     })
 
 
@@ -82,47 +84,43 @@ def indicator_detail(request, pk: int):
         "indicator": indicator, "values": values, "plan": indicator.plan, "changes": changes,
         "chart": mark_safe(indicator_chart(spec, series)), "judgements": judgements, "latest": latest,
         "direction": spec.direction, "years": years,
-        "can_edit": permissions.can_edit(tenant_for(request), indicator),
-        "can_define": permissions.can_define(tenant_for(request), indicator), "tab": "detail",
+        "can_edit": rules.edit(access_of(request), indicator, responsible_departments(indicator)) is None,
+        "can_define": rules.define(access_of(request), indicator) is None, "tab": "detail",
     })
 
 
 # --------------------------------------------------------------------------- editing
 #
 # Plain POST forms; with htmx a value cell posts itself and swaps only itself (plus the grade and
-# chart, out of band). Every write goes through ``services``, which checks permissions; the pages
-# ask ``permissions`` first so that a refused person sees why instead of a form. The definition
-# page and definition changes are the planning division's; the values grid is open to an editor
-# who answers for the indicator, with the 目標 cells shown read-only (see ``permissions``).
+# chart, out of band). Every write goes through ``actions``, which ask ``rules``; the pages ask
+# ``rules`` first so that a refused person sees why instead of a form. The definition page and
+# definition changes are the planning division's; the values grid is open to an editor who answers
+# for the indicator, with the 目標 cells shown read-only (see ``rules``).
 
 
-def editing(view):
-    """login_required, and PermissionDenied → a 403 page that shows the Japanese reason."""
+@dataclass
+class Editing:
+    """The indicator being edited, who edits it, and the departments that answer for it."""
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden_response(request, str(exc), back_url=reverse("indicators:list"), back_label="成果指標の一覧へ")
-
-    return login_required(wrapped)
+    indicator: Indicator
+    access: Access
+    responsible: Owners
 
 
-def _indicator_for_edit(request, pk: int, what: str = "この指標の編集") -> tuple[Indicator, Tenant]:
+def _indicator_for_edit(request, pk: int, what: str = "この指標の編集") -> Editing:
     """The indicator, for someone who may enter its 実績・見込み (planning, or an editor answering for it)."""
     indicator = get_scoped(request, Indicator.objects.select_related("plan", "owner"), pk=pk)
-    tenant = tenant_for(request)
-    permissions.require_edit(tenant, indicator, what)
-    return indicator, tenant
+    editing = Editing(indicator, access_of(request), responsible_departments(indicator))
+    require(rules.edit(editing.access, indicator, editing.responsible, what))
+    return editing
 
 
-def _indicator_for_define(request, pk: int, what: str) -> tuple[Indicator, Tenant]:
+def _indicator_for_define(request, pk: int, what: str) -> tuple[Indicator, Access]:
     """The indicator, for someone who may change its definition (the planning division)."""
     indicator = get_scoped(request, Indicator.objects.select_related("plan", "owner"), pk=pk)
-    tenant = tenant_for(request)
-    permissions.require_define(tenant, indicator, what)
-    return indicator, tenant
+    access = access_of(request)
+    require(rules.define(access, indicator, what))
+    return indicator, access
 
 
 def _latest_actual(indicator: Indicator) -> Judgement | None:
@@ -141,20 +139,20 @@ def _grade_note(before: Judgement | None, after: Judgement | None) -> str:
     return f"{label}: {after.grade.value}"
 
 
-FIELD_LABELS = {name: IndicatorDefinitionForm.base_fields[name].label for name in services.DEFINITION_FIELDS}
+FIELD_LABELS = {name: IndicatorDefinitionForm.base_fields[name].label for name in actions.DEFINITION_FIELDS}
 
 
-@editing
+@member_view
 def indicator_edit(request, pk: int):
     """The definition of one indicator and its definition changes (planning division only)."""
-    indicator, tenant = _indicator_for_define(request, pk, "指標の定義の変更")
+    indicator, access = _indicator_for_define(request, pk, "指標の定義の変更")
     form_kwargs = {"municipality": indicator.municipality, "plan": indicator.plan, "indicator": indicator}
     if request.method == "POST":
         form = IndicatorDefinitionForm(request.POST, **form_kwargs)
         if form.is_valid():
             before = _latest_actual(indicator)
             try:
-                changed = services.update_indicator_definition(tenant, indicator, **form.service_fields())
+                changed = actions.update_definition(access, indicator, **form.service_fields())
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
@@ -167,10 +165,10 @@ def indicator_edit(request, pk: int):
                 return redirect("indicators:edit", pk=indicator.pk)
     else:
         form = IndicatorDefinitionForm(**form_kwargs)
-    return _edit_page(request, indicator, tenant, form, DefinitionChangeForm())
+    return _edit_page(request, indicator, form, DefinitionChangeForm())
 
 
-def _edit_page(request, indicator, tenant, form, change_form, status: int = 200):
+def _edit_page(request, indicator, form, change_form, status: int = 200):
     return render(request, "indicators/indicator_edit.html", {
         "indicator": indicator, "plan": indicator.plan, "form": form, "change_form": change_form,
         "changes": list(indicator.definition_changes.all()), "can_define": True,
@@ -179,15 +177,15 @@ def _edit_page(request, indicator, tenant, form, change_form, status: int = 200)
     }, status=status)
 
 
-@editing
+@member_view
 @require_POST
 def definition_change_add(request, pk: int):
-    indicator, tenant = _indicator_for_define(request, pk, "定義変更の登録")
+    indicator, access = _indicator_for_define(request, pk, "定義変更の登録")
     change_form = DefinitionChangeForm(request.POST)
     if change_form.is_valid():
         try:
-            change = services.add_definition_change(
-                tenant, indicator, change_form.cleaned_data["effective_fiscal_year"], change_form.cleaned_data["description"]
+            change = actions.add_definition_change(
+                access, indicator, change_form.cleaned_data["effective_fiscal_year"], change_form.cleaned_data["description"]
             )
         except ValidationError as exc:
             change_form.add_service_error(exc)
@@ -195,32 +193,32 @@ def definition_change_add(request, pk: int):
             messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を登録しました。")
             return redirect(reverse("indicators:edit", args=[indicator.pk]) + "#changes")
     form = IndicatorDefinitionForm(municipality=indicator.municipality, plan=indicator.plan, indicator=indicator)
-    return _edit_page(request, indicator, tenant, form, change_form)
+    return _edit_page(request, indicator, form, change_form)
 
 
-@editing
+@member_view
 @require_POST
 def definition_change_delete(request, pk: int, change_pk: int):
-    indicator, tenant = _indicator_for_define(request, pk, "定義変更の削除")
+    indicator, access = _indicator_for_define(request, pk, "定義変更の削除")
     change = get_object_or_404(IndicatorDefinitionChange, pk=change_pk, indicator=indicator)
-    services.remove_definition_change(tenant, change)
+    actions.remove_definition_change(access, change)
     messages.success(request, f"定義変更（{fiscal.to_wareki(change.effective_fiscal_year)}〜）を削除しました。")
     return redirect(reverse("indicators:edit", args=[indicator.pk]) + "#changes")
 
 
-@editing
+@member_view
 def indicator_new(request, pk: int):
     """A new indicator of a plan (planning division only)."""
     plan = get_scoped(request, Plan.objects.all(), pk=pk)
-    tenant = tenant_for(request)
-    permissions.require_planning(tenant, plan.municipality, "指標の追加")
+    access = access_of(request)
+    require(rules.create(access, plan.municipality_id))
     form_kwargs = {"municipality": plan.municipality, "plan": plan}
     if request.method == "POST":
         form = NewIndicatorForm(request.POST, **form_kwargs)
         if form.is_valid():
             fields = form.service_fields()
             try:
-                indicator = services.create_indicator(tenant, plan, code=form.cleaned_data["code"], **fields)
+                indicator = actions.create_indicator(access, plan, code=form.cleaned_data["code"], **fields)
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
@@ -287,11 +285,10 @@ def _grid_years(indicator: Indicator, values) -> list[int]:
     return sorted(years)
 
 
-def _values_context(
-    indicator: Indicator, tenant: Tenant, overrides: dict[tuple[int, str], Cell] | None = None
-) -> dict:
-    """The grid as ``tenant`` sees it: cells of the kinds it may not enter (目標 for an editor) read-only."""
-    editable = permissions.editable_kinds(tenant, indicator)
+def _values_context(editing: Editing, overrides: dict[tuple[int, str], Cell] | None = None) -> dict:
+    """The grid as the editor sees it: cells of the kinds it may not enter (目標 for an editor) read-only."""
+    indicator = editing.indicator
+    editable = rules.editable_kinds(editing.access, indicator, editing.responsible)
     values = list(indicator.values.all())
     changes = list(indicator.definition_changes.all())
     spec, series = spec_for(indicator, values, changes)
@@ -313,7 +310,7 @@ def _values_context(
     return {
         "indicator": indicator, "plan": indicator.plan, "rows": rows, "kinds": KINDS, "grades": grades,
         "chart": mark_safe(indicator_chart(spec, series)), "direction": spec.direction, "tab": "values",
-        "editable_kinds": editable, "can_define": permissions.can_define(tenant, indicator),
+        "editable_kinds": editable, "can_define": rules.define(editing.access, indicator) is None,
         "locked_kinds": [label for kind, label in KINDS if kind not in editable],
         "editable_labels": [label for kind, label in KINDS if kind in editable],
     }
@@ -325,13 +322,12 @@ def _grades(spec, series) -> dict[tuple[int, str], Judgement]:
     return out
 
 
-@editing
+@member_view
 def indicator_values(request, pk: int):
     """The values grid: one row per fiscal year, 実績・目標・見込み each saved on its own.
 
     A department editor sees the 目標 cells read-only (targets are the planning division's)."""
-    indicator, tenant = _indicator_for_edit(request, pk, "指標の値の入力")
-    ctx = _values_context(indicator, tenant)
+    ctx = _values_context(_indicator_for_edit(request, pk, "指標の値の入力"))
     ctx["extra_form"] = _extra_form(ctx)
     return render(request, "indicators/indicator_values.html", ctx)
 
@@ -344,48 +340,51 @@ def _extra_form(ctx: dict, form: ValueForm | None = None) -> ValueForm:
     return form
 
 
-@editing
+@member_view
 @require_POST
 def indicator_value_save(request, pk: int):
     """Save (or clear) one cell. Unreadable text is stored only after the editor confirms it.
 
-    The service refuses a kind the person may not enter (目標 for an editor): 403 with the reason."""
-    indicator, tenant = _indicator_for_edit(request, pk, "指標の値の入力")
+    The rules refuse a kind the person may not enter (目標 for an editor): 403 with the reason."""
+    editing = _indicator_for_edit(request, pk, "指標の値の入力")
+    indicator = editing.indicator
     form = ValueForm(request.POST)
     extra = request.POST.get("origin") == "extra"
     if form.is_valid() or "kind" not in form.errors:  # a kind the person may not enter: refused first
         verb = "削除" if request.POST.get("action") == "clear" else "入力"
         kind = form.cleaned_data["kind"]
-        permissions.require_value(tenant, indicator, kind, permissions.value_action(kind, verb))
+        require(rules.enter_value(editing.access, indicator, kind, editing.responsible, rules.value_action(kind, verb)))
     if not form.is_valid() and ("fiscal_year" in form.errors or "kind" in form.errors or extra):
-        return _value_form_error(request, indicator, tenant, form)
+        return _value_form_error(request, editing, form)
     year, kind = form.cleaned_data["fiscal_year"], form.cleaned_data["kind"]
     text = form.cleaned_data.get("raw_text", "") if "raw_text" not in form.errors else request.POST.get("raw_text", "")
     cell = Cell(year, kind, None, text=text, previous=request.POST.get("previous", ""))
     change = None
+    status = 200  # 409 when someone changed the cell since the editor opened it
     if form.errors:
         cell.errors = [e for errors in form.errors.values() for e in errors]
     else:
         clear = request.POST.get("action") == "clear"
         try:
             if clear:
-                change = services.clear_indicator_value(tenant, indicator, year, kind, expected=form.expected())
+                change = actions.clear_value(editing.access, indicator, year, kind, expected=form.expected())
             else:
                 # The confirmation holds for the text it was asked about only.
                 confirmed = form.cleaned_data["confirm"] and request.POST.get("confirm_text", "").strip() == text.strip()
-                change = services.save_indicator_value(
-                    tenant, indicator, year, kind, text, confirm_unreadable=confirmed, expected=form.expected()
+                change = actions.save_value(
+                    editing.access, indicator, year, kind, text, confirm_unreadable=confirmed, expected=form.expected()
                 )
-        except services.UnreadableValueError as exc:
+        except actions.UnreadableValueError as exc:
             cell.confirm = True
             cell.reading_class, cell.reading = reading_of(exc.parsed, indicator.unit)
-        except services.StaleValueError as exc:
-            cell.errors = exc.messages
-            cell.previous = exc.current.raw_text if exc.current is not None else ""
+        except StaleError as exc:
+            cell.errors = [str(exc)]
+            cell.previous = exc.current_version
+            status = 409
         except ValidationError as exc:
             cell.errors = exc.messages
     if change is not None:
-        ctx = _values_context(indicator, tenant)
+        ctx = _values_context(editing)
         row = next((r for r in ctx["rows"] if r["year"] == year), None)
         saved = next((c for c in row["cells"] if c.kind == kind), None) if row else None
         saved = saved or _cell(indicator, year, kind, change.value)
@@ -397,16 +396,16 @@ def indicator_value_save(request, pk: int):
     if not cell.reading and cell.text and not cell.confirm:
         cell.reading_class, cell.reading = reading_of(parse_value(cell.text), indicator.unit)
     if request.htmx and not extra:
-        return render(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell})
-    ctx = _values_context(indicator, tenant, {(year, kind): cell})
+        return render_outcome(request, "indicators/_value_cell.html", {"indicator": indicator, "cell": cell}, status)
+    ctx = _values_context(editing, {(year, kind): cell})
     if extra or not any(r["year"] == year for r in ctx["rows"]):  # answer where the person typed
-        return _value_form_error(request, indicator, tenant, form, cell)
+        return _value_form_error(request, editing, form, cell)
     ctx["extra_form"] = _extra_form(ctx)
-    return render(request, "indicators/indicator_values.html", ctx)
+    return render(request, "indicators/indicator_values.html", ctx, status=status)
 
 
-def _value_form_error(request, indicator, tenant, form, cell: Cell | None = None):
-    ctx = _values_context(indicator, tenant)
+def _value_form_error(request, editing: Editing, form, cell: Cell | None = None):
+    ctx = _values_context(editing)
     ctx["extra_form"] = _extra_form(ctx, form)
     ctx["extra_cell"] = cell
     return render(request, "indicators/indicator_values.html", ctx)

@@ -305,7 +305,8 @@ def link_action_item(user, item: ActionItem, *, plan_nodes: Sequence[PlanNode] |
 # --------------------------------------------------------------------------- reminders
 
 
-def action_item_reminders(municipality: Municipality, *, today: dt.date, within_days: int = 7) -> list[Reminder]:
+def action_item_reminders(municipality: Municipality, *, today: dt.date, within_days: int = 7,
+                          base_url: str | None = None) -> list[Reminder]:
     """One reminder per owner department: its open action items that are overdue or due within ``within_days``."""
     horizon = today + dt.timedelta(days=within_days)
     items = list(
@@ -332,7 +333,7 @@ def action_item_reminders(municipality: Municipality, *, today: dt.date, within_
             f"{owner.name} ご担当者様\n\n"
             f"推進本部で決定した対応事項のうち、期限を過ぎたもの（{len(overdue)}件）と{within_days}日以内に期限を迎えるもの"
             f"（{len(owner_items) - len(overdue)}件）があります。shinchoku の「会議」から対応状況を更新してください。\n\n"
-            + "\n".join(lines) + f"\n\n{link('/meetings/dashboard/')}\n\n（このメールは shinchoku から自動で送信しています）\n"
+            + "\n".join(lines) + f"\n\n{link('/meetings/dashboard/', base_url)}\n\n（このメールは shinchoku から自動で送信しています）\n"
         )
         subject = f"【対応事項の期限】{owner.name} 期限超過{len(overdue)}件・期限間近{len(owner_items) - len(overdue)}件"
         out.append(Reminder(owner, recipients.get(owner_id, []), subject, body, [i.title for i in owner_items],
@@ -341,11 +342,14 @@ def action_item_reminders(municipality: Municipality, *, today: dt.date, within_
 
 
 def send_action_item_reminders(user, municipality: Municipality, *, today: dt.date, within_days: int = 7,
-                               dry_run: bool) -> list[Reminder]:
+                               dry_run: bool, base_url: str | None = None) -> list[Reminder]:
     """Remind each owner department of its overdue and soon-due items; each message sent is recorded on
-    its action items (``ActionItem.reminder_log``: when, by whom, to whom)."""
+    its action items (``ActionItem.reminder_log``: when, by whom, to whom). ``base_url``: the address for
+    the link (``core.notify.base_url``)."""
     require_planning(user, municipality, "対応事項の督促メールの送信")
-    reminders = send_reminders(action_item_reminders(municipality, today=today, within_days=within_days), dry_run=dry_run)
+    reminders = send_reminders(
+        action_item_reminders(municipality, today=today, within_days=within_days, base_url=base_url), dry_run=dry_run
+    )
     if not dry_run:
         with transaction.atomic():
             log_reminders(reminders, user)

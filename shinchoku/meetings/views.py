@@ -14,9 +14,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shinchoku.core import notify
 from shinchoku.core.models import ChangeLog, Department
 from shinchoku.core.notify import reminder_log_rows
 from shinchoku.core.permissions import (
@@ -29,6 +29,7 @@ from shinchoku.core.permissions import (
 )
 from shinchoku.core.tenancy import tenant_for
 from shinchoku.core.views_helpers import get_scoped, report_reminders
+from shinchoku.core.web import safe_next
 from shinchoku.meetings import queries, services
 from shinchoku.meetings.forms import (
     ActionItemForm,
@@ -100,9 +101,7 @@ def dashboard(request):
 def action_update(request, pk: int):
     item = get_scoped(request, ActionItem.objects.select_related("owner", "meeting"), pk=pk)
     form = ActionUpdateForm(request.POST)
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("meetings:detail", args=[item.meeting_id])
+    back = safe_next(request, reverse("meetings:detail", args=[item.meeting_id]))
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
@@ -399,7 +398,9 @@ def remind(request):
         within = 7
     today = timezone.localdate()
     if request.method == "POST":
-        reminders = services.send_action_item_reminders(request.user, municipality, today=today, within_days=within, dry_run=False)
+        reminders = services.send_action_item_reminders(
+            request.user, municipality, today=today, within_days=within, dry_run=False, base_url=notify.base_url(request)
+        )
         report_reminders(
             request, reminders, unit="部局", logged_where="各対応事項の画面", nothing="期限を過ぎた・期限間近の対応事項はありません"
         )

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from django.db import transaction
 
 from shinchoku.core.models import Department, Municipality
-from shinchoku.plans.models import NodeDepartment, Plan, PlanNode, ProgressEntry, StatusScale, StatusSymbol
+from shinchoku.plans.models import NodeDepartment, Plan, PlanNode, StatusScale, StatusSymbol
 
 PATH_WIDTH = 5  # digits per level in PlanNode.path: up to 99,999 siblings, 50 levels in 255 chars
-
-
-class StaleEntryError(Exception):
-    """Someone saved the entry after the editor opened it (optimistic lock). Nothing was written."""
-
-    def __init__(self, entry: ProgressEntry, expected_version: int):
-        self.entry = entry
-        self.expected_version = expected_version
-        super().__init__(
-            f"{entry.node.code} {entry.fiscal_year}年度の進捗は、編集を始めた後に他の人が更新しました"
-            f"（開いた版 {expected_version}、現在の版 {entry.version}）。最新の内容を確認してから保存し直してください。"
-        )
 
 
 def node_path(parent_path: str | None, order: int) -> str:
@@ -91,49 +78,3 @@ def set_departments(node: PlanNode, departments: Sequence[Department]) -> None:
         elif link.order != order:
             link.order = order
             link.save(update_fields=["order"])
-
-
-ENTRY_FIELDS = ("status", "result", "next_year_plan", "later_plan", "change_reason")
-
-
-def save_progress(
-    node: PlanNode,
-    fiscal_year: int,
-    *,
-    expected_version: int | None = None,
-    user=None,
-    **values,
-) -> ProgressEntry:
-    """Create or update the official entry of ``node`` for ``fiscal_year``.
-
-    ``expected_version`` — the version the editor started from; when given and stale, raises
-    :class:`StaleEntryError` and writes nothing.
-    """
-    unknown = set(values) - set(ENTRY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown progress fields: {sorted(unknown)}")
-    if node.is_relisting:
-        raise ValueError(f"{node.code} は再掲項目です。進捗は再掲元 {node.relisted_from.code} に記録してください。")
-    status = values.get("status")
-    if status is not None and node.plan.status_scale_id != status.scale_id:
-        raise ValueError(f"進捗状況「{status.symbol}」はこの計画の進捗区分にありません")
-    with transaction.atomic():
-        entry = ProgressEntry.objects.select_for_update(of=("self",)).filter(node=node, fiscal_year=fiscal_year).first()
-        if entry is None:
-            return ProgressEntry.objects.create(
-                municipality_id=node.municipality_id, node=node, fiscal_year=fiscal_year, submitted_by=user, **values
-            )
-        if expected_version is not None and entry.version != expected_version:
-            raise StaleEntryError(entry, expected_version)
-        changed = [f for f, v in values.items() if getattr(entry, f) != v]
-        if not changed:
-            return entry
-        # The row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite transactions here are
-        # IMMEDIATE, so writers are serialised), so the version check above cannot race.
-        entry.version += 1
-        for f, v in values.items():
-            setattr(entry, f, v)
-        if user is not None:
-            entry.submitted_by = user
-        entry.save()
-        return entry

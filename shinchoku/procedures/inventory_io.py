@@ -32,10 +32,11 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from shinchoku.core import filereaders, fiscal
-from shinchoku.core.cellsafety import csv_text
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Municipality
 from shinchoku.core.render_xlsx import Column, TableSheet, render_xlsx
+from shinchoku.core.tabular import csv_bytes
 from shinchoku.core.text import nfkc, remove_spaces, squash_spaces
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.procedures.models import Channel, Procedure
@@ -259,7 +260,7 @@ class ProcedureInventoryImporter:
         parser.add_argument("--municipality", required=True, help="団体コード（6桁）")
         parser.add_argument("--municipality-name", default=None, help="団体が未登録のときに使う団体名")
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         p = Path(path)
         if not p.exists():
             raise ImportFailed(Problem("ファイルが見つかりません", file=p.name))
@@ -327,7 +328,7 @@ def export_xlsx(municipality: Municipality) -> bytes:
 
 
 def export_csv(municipality: Municipality) -> bytes:
-    return csv_text(HEADERS, export_rows(municipality)).encode("utf-8")
+    return csv_bytes(HEADERS, export_rows(municipality))
 
 
 # --------------------------------------------------------------------------- upload (web page)

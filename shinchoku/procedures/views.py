@@ -26,6 +26,7 @@ from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.render_xlsx import XLSX_CONTENT_TYPE
 from shinchoku.core.tenancy import tenant_for
 from shinchoku.core.views_helpers import get_scoped, scoped
+from shinchoku.core.web import safe_next
 from shinchoku.procedures import queries, services
 from shinchoku.procedures.inventory_io import (
     COLUMNS,
@@ -97,7 +98,7 @@ def procedure_online(request, pk: int):
             messages.error(request, m)
     else:
         messages.success(request, f"「{procedure.name}」を{'オンライン化済' if online else '未オンライン化'}にしました")
-    return redirect(request.POST.get("next") if (request.POST.get("next") or "").startswith("/procedures/") else reverse("procedures:inventory"))
+    return redirect(safe_next(request, reverse("procedures:inventory")))
 
 
 @login_required

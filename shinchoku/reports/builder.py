@@ -26,11 +26,12 @@ submitted or returned is not a figure of the report; its row is shown empty, as 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterator
 
 from shinchoku.core import fiscal
+from shinchoku.core.tabular import to_data  # noqa: F401  (the report model as data)
 from shinchoku.indicators.engine import spec_for
 from shinchoku.indicators.judgement import judge
 from shinchoku.indicators.models import IndicatorDefinitionChange, IndicatorValue
@@ -692,18 +693,3 @@ def latest_official_years(plans: list[Plan]) -> dict[int, int]:
 def default_fiscal_year(plan: Plan) -> int:
     """The latest year with official entries, else the plan's first year."""
     return latest_official_years([plan]).get(plan.pk) or plan.period_start
-
-
-def to_data(obj: Any) -> Any:
-    """The report model as JSON-ready data (decimals as strings, dataclass properties omitted)."""
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in fields(obj) if f.metadata.get("data", True)}
-    if isinstance(obj, Decimal):
-        return format(obj.normalize(), "f")
-    if isinstance(obj, (list, tuple)):
-        return [to_data(v) for v in obj]
-    if isinstance(obj, dict):
-        return {str(k): to_data(v) for k, v in obj.items()}
-    return obj
-
-

@@ -8,7 +8,7 @@ activities and indicators, the year's status, result and plans, and the planning
 
 Both answer kinds share the workflow of :class:`WorkflowItem`: not started (no row) → draft →
 submitted → returned / approved, with a version for optimistic locking. All writes go through
-``shinchoku.rounds.services``; the tracked models leave change-log rows.
+``shinchoku.rounds.actions``; the tracked models leave change-log rows.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ key cell is compared with the checksummed list.
 it was not touched and is skipped; a touched row whose answer was changed on the web after the
 export is refused (no lost update through a spreadsheet either).
 
-Reading is plain Python over the workbook (no database writes); ``services.import_department_form``
+Reading is plain Python over the workbook (no database writes); ``actions.import_department_form``
 applies the result through the same service functions as the web form.
 """
 
@@ -43,7 +43,7 @@ from shinchoku.core import filereaders, fiscal
 from shinchoku.core.cellsafety import put
 from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.text import nfkc
-from shinchoku.indicators.services import parsed_fields
+from shinchoku.indicators.values import parsed_fields
 
 FORMAT = "shinchoku-round-form"
 FORMAT_VERSION = 1

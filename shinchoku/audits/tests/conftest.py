@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Department, Membership, Municipality, Role
@@ -23,7 +24,7 @@ def make_user(username: str, municipality: Municipality, role: str, departments=
 @pytest.fixture
 def koto(db):
     with acting_as(None, name="test koto import"):
-        result = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), dry_run=False, options={})
+        result = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), access=Access.system(), dry_run=False, options={})
     return result
 
 

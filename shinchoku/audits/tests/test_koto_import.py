@@ -12,6 +12,7 @@ from django.core.management import call_command
 from shinchoku.audits.models import Audit, Finding
 from shinchoku.audits.queries import department_counts, finding_rows
 from shinchoku.audits.tests.test_koto_parser import EXPECTED, EXPECTED_DEPARTMENT_COUNTS
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Department
@@ -72,7 +73,7 @@ def test_per_department_counts_match_the_document(koto, koto_municipality):
 def test_reimport_changes_nothing(koto, koto_municipality):
     logs = ChangeLog.objects.count()
     with acting_as(None, name="test reimport"):
-        again = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), dry_run=False, options={})
+        again = get_importer("koto-audit-findings").run(str(KOTO_AUDIT), access=Access.system(), dry_run=False, options={})
     assert again.created == {}
     assert again.updated == {}
     assert again.unchanged == {"監査": 1, "指摘・意見": 38, "対象部局の割当": 38}
@@ -85,7 +86,7 @@ def test_reimport_updates_a_corrected_row(koto, koto_municipality, tmp_path):
     path = tmp_path / "koto.txt"
     path.write_text(text, encoding="utf-8")
     with acting_as(None, name="test"):
-        result = get_importer("koto-audit-findings").run(str(path), dry_run=False, options={})
+        result = get_importer("koto-audit-findings").run(str(path), access=Access.system(), dry_run=False, options={})
     assert result.updated == {"指摘・意見": 1, "監査": 1}  # the audit's 取込元 is the new file name
     f = Finding.objects.get(municipality=koto_municipality, kind=Finding.Kind.SHITEKI, number=1)
     assert f.page == 57
@@ -106,7 +107,7 @@ def test_other_file_is_refused_with_its_place(db, tmp_path):
     path = tmp_path / "other.txt"
     path.write_text("何かの文書\n対象部局\t意見の概要\t分類\t頁\nDX推進課\t題名について 要約\t指摘事項x\tP1\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as exc:
-        get_importer("koto-audit-findings").run(str(path), dry_run=False, options={})
+        get_importer("koto-audit-findings").run(str(path), access=Access.system(), dry_run=False, options={})
     (problem,) = exc.value.problems
     assert problem.file == "other.txt" and problem.row == 3
     assert "分類欄を読めません" in problem.message

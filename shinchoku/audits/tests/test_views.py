@@ -4,7 +4,6 @@ refused per role with the reason; other departments' drafts hidden."""
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
 import pytest
@@ -17,6 +16,7 @@ from openpyxl import load_workbook
 
 from shinchoku.audits import services
 from shinchoku.audits.models import Audit, Finding, Response, ResponseState
+from shinchoku.core.testing.programs import need_program
 
 pytestmark = pytest.mark.django_db
 
@@ -140,16 +140,16 @@ def test_follow_up_pdf_renders(users, koto_municipality, as_user, tmp_path):
     assert response.content.startswith(b"%PDF")
     pdf = tmp_path / "follow-up.pdf"
     pdf.write_bytes(response.content)
-    if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
-        assert (tmp_path / "page-1.png").stat().st_size > 10_000
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
-        compact = "".join(text.split())  # pdftotext puts spaces between kanji and digits
-        assert "措置状況一覧" in compact and "指摘事項1" in compact and "意見事項37" in compact and "DX推進課" in compact
-        pages = text.split("\f")
-        assert len([p for p in pages if p.strip()]) >= 2
-        assert all("分類・番号" in p for p in pages if p.strip())  # the header row repeats on every page
+    pdftoppm = need_program("pdftoppm", package="poppler-utils")
+    pdftotext = need_program("pdftotext", package="poppler-utils")
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 10_000
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    compact = "".join(text.split())  # pdftotext puts spaces between kanji and digits
+    assert "措置状況一覧" in compact and "指摘事項1" in compact and "意見事項37" in compact and "DX推進課" in compact
+    pages = text.split("\f")
+    assert len([p for p in pages if p.strip()]) >= 2
+    assert all("分類・番号" in p for p in pages if p.strip())  # the header row repeats on every page
 
 
 # --------------------------------------------------------------------------- commands

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from shinchoku.core import cellsafety, filereaders
+from shinchoku.core.tabular import csv_bytes
 from shinchoku.core.tests.fuzzing import FORMULA_PAYLOADS
 
 formulaish = st.one_of(
@@ -42,7 +43,7 @@ def test_the_payloads_get_one_quote_and_numbers_none():
 
 
 def test_csv_writer_neutralises_every_field():
-    text = cellsafety.csv_text(["見出し", "数"], [[p, -3] for p in FORMULA_PAYLOADS])
+    text = csv_bytes(["見出し", "数"], [[p, -3] for p in FORMULA_PAYLOADS]).decode("utf-8")
     rows = filereaders.csv_rows(text.lstrip("\ufeff"), "x.csv")
     assert [cells for _, cells in rows[1:]] == [[p, "-3"] for p in FORMULA_PAYLOADS]
     assert all(line.startswith(("見出し", "'", '"\'')) for line in text.lstrip("\ufeff").split("\r\n") if line)

@@ -15,12 +15,13 @@ def test_who_may_read_the_change_log(client, nakano_plan, username, status):
 
 def test_change_log_shows_an_update_with_before_and_after(client, nakano_plan):
     from shinchoku.core.changelog import acting_as
-    from shinchoku.plans.services import save_progress
+    from shinchoku.core.access import Access
+    from shinchoku.plans.actions import save_progress
 
     user = get_user_model().objects.get(username="planning")
     node = nakano_plan.nodes.get(code="1-1-①-2")
     with acting_as(user):
-        save_progress(node, 2023, result="コンビニ交付の広報を強化した。")
+        save_progress(Access.system(), node, 2023, result="コンビニ交付の広報を強化した。")
     client.force_login(get_user_model().objects.get(username="auditor"))
     html = client.get(reverse("change_log") + "?model=plans.ProgressEntry&action=update").content.decode()
     assert "コンビニ交付の広報を強化した。" in html and "planning" in html

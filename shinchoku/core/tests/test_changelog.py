@@ -3,7 +3,9 @@ from django.contrib.auth import get_user_model
 
 from shinchoku.core.changelog import acting_as, history_for
 from shinchoku.core.models import ChangeLog, Department, Municipality
-from shinchoku.plans.services import save_progress, StaleEntryError
+from shinchoku.core.access import Access
+from shinchoku.core.actions import StaleError
+from shinchoku.plans.actions import save_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +40,12 @@ def test_progress_save_is_versioned_and_logged(nakano_plan):
     version = entry.version
     user = get_user_model().objects.get(username="koseki")
     with acting_as(user):
-        saved = save_progress(node, 2023, expected_version=version, result="夜間・日曜開庁を継続した。")
+        saved = save_progress(Access.for_user(user), node, 2023, expected_version=version, result="夜間・日曜開庁を継続した。")
     assert saved.version == version + 1
     last = history_for(saved).first()
     assert last.user == user and last.after["result"] == "夜間・日曜開庁を継続した。"
-    with pytest.raises(StaleEntryError) as err:
-        save_progress(node, 2023, expected_version=version, result="古い版からの上書き")
+    with pytest.raises(StaleError) as err:
+        save_progress(Access.for_user(user), node, 2023, expected_version=version, result="古い版からの上書き")
     assert "他の人が更新" in str(err.value)
     assert node.entries.get(fiscal_year=2023).result == "夜間・日曜開庁を継続した。"
 

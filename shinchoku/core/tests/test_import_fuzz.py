@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import ImportFailed, get_importer, importer_kinds
 from shinchoku.core.tests.fuzzing import (
@@ -48,7 +49,7 @@ def import_or_refuse(kind: str, content: bytes, tmp_path, name: str) -> None:
     before = database_state()
     try:
         with acting_as(None, name="fuzz"):
-            get_importer(kind).run(str(path), dry_run=False, options=dict(OPTIONS.get(kind, {})))
+            get_importer(kind).run(str(path), access=Access.system(), dry_run=False, options=dict(OPTIONS.get(kind, {})))
     except ImportFailed as exc:
         assert exc.problems and all(p.file == name for p in exc.problems), [str(p) for p in exc.problems]
         assert all(p.message for p in exc.problems)
@@ -74,7 +75,7 @@ def procedure_files(tmp_path):
     source = tmp_path / "inventory.csv"
     inventory_csv(source)
     with acting_as(None, name="fixture"):
-        get_importer("procedures").run(str(source), dry_run=False, options=dict(OPTIONS["procedures"]))
+        get_importer("procedures").run(str(source), access=Access.system(), dry_run=False, options=dict(OPTIONS["procedures"]))
     ward = Municipality.objects.get(code="131164")
     return {"xlsx": export_xlsx(ward), "csv": export_csv(ward)}
 
@@ -82,7 +83,7 @@ def procedure_files(tmp_path):
 @pytest.fixture
 def effect_files():
     from shinchoku.effects.compute import effects_queryset
-    from shinchoku.effects.demo import KOTO_CODE, load_koto_effects
+    from shinchoku.demo.koto import KOTO_CODE, load_koto_effects
     from shinchoku.effects.importers import export_rows
     from shinchoku.effects.models import Effect
 

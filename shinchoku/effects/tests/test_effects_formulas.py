@@ -10,11 +10,12 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from shinchoku.core.access import Access
 from shinchoku.core.cellsafety import put
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Membership, Role
 from shinchoku.core.tests.fuzzing import FORMULA_PAYLOADS, assert_csv_neutralises_payloads, database_state
-from shinchoku.effects.demo import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan
+from shinchoku.demo.koto import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan
 from shinchoku.effects.models import Effect
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_formula_payloads_round_trip_through_the_effects_csv(client, django_user
             put(book.active, r, c, values[label])
     path = tmp_path / "effects.xlsx"
     book.save(path)
-    get_importer("effects").run(str(path), dry_run=False, options={})
+    get_importer("effects").run(str(path), access=Access.system(), dry_run=False, options={})
     stored = {getattr(e, f) for e in Effect.objects.filter(municipality__code=KOTO_CODE) for f in FIELDS}
     assert stored == {p.strip() for p in FORMULA_PAYLOADS}  # the effects importer trims every cell
     assert {p for p in FORMULA_PAYLOADS if not p[0].isspace()} <= stored
@@ -51,5 +52,5 @@ def test_formula_payloads_round_trip_through_the_effects_csv(client, django_user
     exported = tmp_path / "effects.csv"
     exported.write_bytes(response.content)
     before = database_state()
-    result = get_importer("effects").run(str(exported), dry_run=False, options={})
+    result = get_importer("effects").run(str(exported), access=Access.system(), dry_run=False, options={})
     assert result.created == {} and result.updated == {} and database_state() == before

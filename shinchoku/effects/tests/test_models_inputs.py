@@ -17,10 +17,11 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Membership, Municipality, Role
 from shinchoku.effects.compute import compute_effects, effects_queryset, parse_rule, rule_code, to_calc
-from shinchoku.effects.demo import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan, load_koto_effects
+from shinchoku.demo.koto import KOTO_CODE, KOTO_EFFECTS, ensure_koto_plan, load_koto_effects
 from shinchoku.effects.importers import COLUMNS, export_rows
 from shinchoku.effects.models import Effect
 from shinchoku.plans.models import Plan
@@ -38,7 +39,7 @@ def compute_json(*args) -> dict:
 
 
 def import_file(path, dry_run=False):
-    return get_importer("effects").run(str(path), dry_run=dry_run, options={})
+    return get_importer("effects").run(str(path), access=Access.system(), dry_run=dry_run, options={})
 
 
 @pytest.fixture
@@ -196,7 +197,7 @@ def test_published_only_effect_is_listed_without_a_computation(db):
 def test_an_effect_linked_to_an_evaluation_sheet_rolls_up_under_its_department(db, tmp_path):
     from shinchoku.demo import ARAKAWA_SHEETS
 
-    get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), dry_run=False, options={})
+    get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), access=Access.system(), dry_run=False, options={})
     arakawa = Municipality.objects.get(code="131181")
     Plan.objects.create(municipality=arakawa, name="荒川区DX推進計画", period_start=2023, period_end=2027)
     path = tmp_path / "arakawa.csv"

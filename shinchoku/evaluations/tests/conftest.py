@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from shinchoku.core.access import Access
 from shinchoku.demo import ARAKAWA_SHEETS
 
 ARAKAWA = "131181"
@@ -24,7 +25,7 @@ def arakawa(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         with acting_as(None, name="test setup"):
-            get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), dry_run=False, options={})
+            get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), access=Access.system(), dry_run=False, options={})
     yield ARAKAWA
     with django_db_blocker.unblock(), transaction.atomic():
         pk = Municipality.objects.get(code=ARAKAWA).pk

@@ -68,10 +68,11 @@ def test_judge_command_json(nakano_plan):
 
 def test_changing_an_actual_changes_the_grade(nakano_plan):
     from shinchoku.indicators.models import Indicator
-    from shinchoku.indicators.services import set_indicator_value
+    from shinchoku.core.access import Access
+    from shinchoku.indicators.actions import save_value
 
     incidents = Indicator.objects.get(plan=nakano_plan, name="情報セキュリティ事故発生件数")
-    set_indicator_value(incidents, 2023, "actual", "0件")
+    save_value(Access.system(), incidents, 2023, "actual", "0件")
     assert _by_name(nakano_plan)["情報セキュリティ事故発生件数"].grade is Grade.ACHIEVED
 
 

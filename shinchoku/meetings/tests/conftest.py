@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from shinchoku.core.changelog import acting_as
-from shinchoku.meetings.demo import load_toshima_meeting
+from shinchoku.demo.toshima import load_toshima_meeting
 from shinchoku.meetings.models import Meeting
 
 

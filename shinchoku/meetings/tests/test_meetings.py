@@ -17,7 +17,7 @@ from django.urls import reverse
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.models import ChangeLog, Department
 from shinchoku.meetings import queries, services
-from shinchoku.meetings.demo import load_toshima_meeting
+from shinchoku.demo.toshima import load_toshima_meeting
 from shinchoku.meetings.models import ActionItem, AgendaItem, Meeting, Publication
 
 pytestmark = pytest.mark.django_db

@@ -24,14 +24,21 @@ from __future__ import annotations
 import re
 
 from shinchoku.core import fiscal
+from shinchoku.core.access import Access
 from shinchoku.core.importing import (
-    ImportFailed, ImportResult, Problem, municipality_code, read_text_document, run_atomically,
+    ImportFailed,
+    ImportResult,
+    Problem,
+    municipality_code,
+    read_text_document,
+    run_atomically,
 )
 from shinchoku.core.models import Municipality
 from shinchoku.core.text import nfkc, remove_spaces
 from shinchoku.core.upsert import UpsertTally
+from shinchoku.indicators.actions import import_values
+from shinchoku.indicators.engine import infer_direction_from_values
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange
-from shinchoku.indicators.services import infer_direction_from_values, set_indicator_value
 from shinchoku.plans.importers.nakano import NakanoFormatError, NakanoReport, parse_nakano_report
 from shinchoku.plans.models import Plan, PlanNode, ProgressEntry, StatusScale, StatusSymbol
 from shinchoku.plans.services import department_by_name, node_path, set_departments
@@ -66,7 +73,7 @@ class NakanoProgressImporter:
         parser.add_argument("--municipality", default=NAKANO_CODE, help=f"団体コード（既定: {NAKANO_CODE} {NAKANO_NAME}）")
         parser.add_argument("--municipality-name", default=NAKANO_NAME, help="団体が未登録のときに使う団体名")
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         name, text = read_text_document(path)
         try:
             report = parse_nakano_report(text, filename=name)
@@ -74,13 +81,13 @@ class NakanoProgressImporter:
             raise ImportFailed(Problem(exc.message, file=name, row=exc.line)) from exc
         code = municipality_code(options, NAKANO_CODE, name)
         return import_report(
-            report, source=name, municipality_code=code,
+            report, access=access, source=name, municipality_code=code,
             municipality_name=options.get("municipality_name") or NAKANO_NAME, dry_run=dry_run,
         )
 
 
 def import_report(
-    report: NakanoReport, *, source: str, municipality_code: str, municipality_name: str, dry_run: bool
+    report: NakanoReport, *, access: Access, source: str, municipality_code: str, municipality_name: str, dry_run: bool
 ) -> ImportResult:
     result = ImportResult(kind="nakano-progress", file=source, dry_run=dry_run)
 
@@ -91,7 +98,7 @@ def import_report(
             municipality = Municipality.objects.create(code=municipality_code, name=municipality_name)
             tally.count("団体", "created")
         plan = _write_plan(report, municipality, source, tally)
-        _write_indicators(report, plan, tally)
+        _write_indicators(access, report, plan, tally)
         result.plan_id = plan.pk
         result.created, result.updated, result.unchanged = dict(tally.created), dict(tally.updated), dict(tally.unchanged)
         return plan
@@ -199,7 +206,7 @@ def _title_key(title: str) -> str:
     return remove_spaces(nfkc(title)).lstrip("☆★")
 
 
-def _write_indicators(report: NakanoReport, plan: Plan, tally: UpsertTally) -> None:
+def _write_indicators(access: Access, report: NakanoReport, plan: Plan, tally: UpsertTally) -> None:
     goal_titles = {g.number: f"目標{g.number} {g.title}" for g in report.goals}
     per_goal: dict[int, int] = {}
     for order, ind in enumerate(report.indicators, start=1):
@@ -233,7 +240,7 @@ def _write_indicators(report: NakanoReport, plan: Plan, tally: UpsertTally) -> N
                 "指標の定義変更", IndicatorDefinitionChange, {"indicator": indicator, "effective_fiscal_year": effective},
                 {"municipality": plan.municipality, "description": description},
             )
-        stored = [set_indicator_value(indicator, v.fiscal_year, v.kind, v.raw, tally=tally) for v in ind.values]
+        stored = import_values(access, indicator, [(v.fiscal_year, v.kind, v.raw) for v in ind.values], tally=tally)
         direction = infer_direction_from_values(stored)
         if direction and indicator.direction != direction:
             indicator.direction = direction

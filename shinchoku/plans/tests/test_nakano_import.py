@@ -4,13 +4,14 @@ figures the document itself publishes (summary table: ◎0 ○105 △0 ×0; 2 go
 from __future__ import annotations
 
 import json
-from io import StringIO
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Department
 from shinchoku.demo import NAKANO_PROGRESS
@@ -119,7 +120,7 @@ def test_ten_indicators_with_values_and_footnotes(nakano_plan):
 def test_second_import_changes_nothing(nakano_plan):
     before = _table_counts()
     log_before = ChangeLog.objects.count()
-    result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={})
+    result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=False, options={})
     assert result.plan_id == nakano_plan.pk
     assert result.created == {} and result.updated == {}
     assert _table_counts() == before
@@ -129,7 +130,7 @@ def test_second_import_changes_nothing(nakano_plan):
 def test_dry_run_writes_nothing(db, tmp_path):
     Plan.objects.all().delete()
     before = _table_counts()
-    result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=True, options={"municipality": "131148"})
+    result = get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=True, options={"municipality": "131148"})
     assert result.dry_run and result.created["計画項目"] > 100
     assert _table_counts() == before
 
@@ -144,7 +145,7 @@ def test_unknown_status_symbol_names_the_line_and_writes_nothing(db, tmp_path):
     Plan.objects.all().delete()
     before = _table_counts()
     with pytest.raises(ImportFailed) as err:
-        get_importer("nakano-progress").run(str(bad), dry_run=False, options={})
+        get_importer("nakano-progress").run(str(bad), access=Access.system(), dry_run=False, options={})
     problem = err.value.problems[0]
     assert problem.row == target + 1
     assert "●" in problem.message
@@ -155,7 +156,7 @@ def test_other_layout_is_refused(db, tmp_path):
     other = tmp_path / "other.txt"
     other.write_text(Path(__file__).read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ImportFailed):
-        get_importer("nakano-progress").run(str(other), dry_run=False, options={})
+        get_importer("nakano-progress").run(str(other), access=Access.system(), dry_run=False, options={})
 
 
 def test_import_command_json_names_plan_and_counts(nakano_plan):
@@ -177,7 +178,7 @@ def test_unreadable_files_are_refused_with_the_file_named(tmp_path, db, content,
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(ImportFailed) as err:
-        get_importer("nakano-progress").run(str(path), dry_run=False, options={})
+        get_importer("nakano-progress").run(str(path), access=Access.system(), dry_run=False, options={})
     assert message in str(err.value) and "report.txt" in str(err.value)
 
 
@@ -186,11 +187,11 @@ def test_an_oversized_file_is_refused_before_reading(tmp_path, db, settings):
     path = tmp_path / "big.txt"
     path.write_text("あ" * 1000, encoding="utf-8")
     with pytest.raises(ImportFailed) as err:
-        get_importer("nakano-progress").run(str(path), dry_run=False, options={})
+        get_importer("nakano-progress").run(str(path), access=Access.system(), dry_run=False, options={})
     assert "大きすぎます" in str(err.value)
 
 
 def test_a_bad_municipality_code_is_refused(db):
     with pytest.raises(ImportFailed) as err:
-        get_importer("nakano-progress").run(str(NAKANO_PROGRESS), dry_run=False, options={"municipality": "12AB"})
+        get_importer("nakano-progress").run(str(NAKANO_PROGRESS), access=Access.system(), dry_run=False, options={"municipality": "12AB"})
     assert "6桁" in str(err.value)

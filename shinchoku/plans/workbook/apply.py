@@ -29,7 +29,7 @@ from shinchoku.core.models import Department, Municipality
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.effects.models import Effect
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
-from shinchoku.indicators.services import parsed_fields
+from shinchoku.indicators.values import parsed_fields
 from shinchoku.plans.models import NodeDepartment, Plan, PlanNode, ProgressEntry, StatusScale, StatusSymbol
 from shinchoku.plans.services import node_path
 from shinchoku.plans.workbook import format as fmt

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportResult
 from shinchoku.plans.workbook.apply import apply_workbook
 from shinchoku.plans.workbook.check import check
@@ -34,5 +35,5 @@ class WorkbookImporter:
     def add_arguments(self, parser) -> None:
         pass
 
-    def run(self, path: str, *, dry_run: bool, options: dict) -> ImportResult:
+    def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         return import_workbook(path, dry_run=dry_run)

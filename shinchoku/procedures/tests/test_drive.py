@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import ImportFailed, get_importer
 from shinchoku.core.models import ChangeLog, Department, Membership, Municipality, Role
@@ -304,7 +305,7 @@ def test_bad_rows_are_refused_with_their_place(toshima, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportFailed) as exc:
-        get_importer("procedures").run(str(path), dry_run=False, options={"municipality": CODE})
+        get_importer("procedures").run(str(path), access=Access.system(), dry_run=False, options={"municipality": CODE})
     places = [(p.row, p.column, p.message) for p in exc.value.problems]
     assert (3, "D", "年間件数「多数」は0以上の整数で入力してください") in places
     assert (4, "A", "事務番号「X1」が重複しています（2行目と同じ）") in places
@@ -320,7 +321,7 @@ def test_missing_column_is_reported(db, tmp_path):
     path = tmp_path / "cols.csv"
     path.write_text("事務番号,手続名\nA,B\n", encoding="utf-8")
     with pytest.raises(ImportFailed) as exc:
-        get_importer("procedures").run(str(path), dry_run=False, options={"municipality": CODE, "municipality_name": "豊島区"})
+        get_importer("procedures").run(str(path), access=Access.system(), dry_run=False, options={"municipality": CODE, "municipality_name": "豊島区"})
     assert [p.message for p in exc.value.problems] == ["必須の列「所管部局」がありません", "必須の列「年間件数」がありません"]
 
 
@@ -332,7 +333,7 @@ def test_export_imports_again_unchanged(toshima, tmp_path, fmt):
     path.write_bytes(export_xlsx(toshima) if fmt == "xlsx" else export_csv(toshima))
     logs = ChangeLog.objects.count()
     with acting_as(None, name="round trip"):
-        result = get_importer("procedures").run(str(path), dry_run=False, options={"municipality": CODE})
+        result = get_importer("procedures").run(str(path), access=Access.system(), dry_run=False, options={"municipality": CODE})
     assert result.created == {} and result.updated == {}
     assert result.unchanged == {"行政手続": 600}
     assert ChangeLog.objects.count() == logs

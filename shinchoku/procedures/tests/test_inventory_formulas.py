@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Department, Municipality, Role
@@ -43,7 +44,7 @@ def test_formula_payloads_round_trip_through_both_exports(tmp_path):
         path.write_bytes(data)
         before = database_state()
         with acting_as(None, name="test"):
-            result = get_importer("procedures").run(str(path), dry_run=False, options={"municipality": ward.code})
+            result = get_importer("procedures").run(str(path), access=Access.system(), dry_run=False, options={"municipality": ward.code})
         assert result.created == {} and result.updated == {}, (name, result.updated)
         assert database_state() == before
         assert {getattr(p, f) for p in Procedure.objects.filter(municipality=ward) for f in FIELDS} == values

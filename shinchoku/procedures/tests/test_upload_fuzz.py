@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import get_importer
 from shinchoku.core.models import Role
@@ -41,7 +42,7 @@ def inventory(ward, tmp_path, client):
             w.writerow([p.key, p.name, p.department, "", "", p.yearly_volume, "済" if p.online else "未", "",
                         "、".join(BLOCKERS[b] for b in sorted(p.blockers)), "", ""])
     with acting_as(None, name="fixture"):
-        get_importer("procedures").run(str(path), dry_run=False, options={"municipality": ward.code})
+        get_importer("procedures").run(str(path), access=Access.system(), dry_run=False, options={"municipality": ward.code})
     client.force_login(make_user("u-planning", ward, Role.PLANNING))
     return {"xlsx": export_xlsx(ward), "csv": export_csv(ward), "client": client}
 

@@ -16,6 +16,9 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from shinchoku.core.actions import ActionError, StaleError
 from shinchoku.reports.api.auth import TokenAuth, public_access
 from shinchoku.reports.api.endpoints import ROUTERS
 
@@ -70,3 +73,24 @@ api = NinjaAPI(
 )
 for router in ROUTERS:
     api.add_router("", router)
+
+
+# The errors of the actions, mapped once for every operation (the screens map the same three).
+@api.exception_handler(PermissionDenied)
+def _refused(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "この操作は許可されていません"}, status=403)
+
+
+@api.exception_handler(StaleError)
+def _stale(request, exc):
+    return api.create_response(request, {"detail": str(exc), "current_version": exc.current_version}, status=409)
+
+
+@api.exception_handler(ActionError)
+def _not_possible(request, exc):
+    return api.create_response(request, {"detail": exc.message, "problems": [list(p) for p in exc.problems]}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": "、".join(str(m) for m in exc.messages)}, status=400)

@@ -1,7 +1,7 @@
 """API operations. Every read is scoped (:mod:`shinchoku.reports.api.scopes`) and runs a fixed number
 of queries per page, whatever the page size; every write goes through the owning app's service
-(``plans.services.save_progress``, ``indicators.services.set_indicator_value``) after the same
-permission rules as the screens, and is attributed to the token's user in the change log.
+(``plans.actions.save_progress``, ``indicators.actions.save_value``), which ask the same rules as the
+screens, and is attributed to the token's user in the change log.
 """
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Literal
 
-from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
+from shinchoku.indicators import actions as indicator_actions
 from shinchoku.indicators.models import IndicatorValue
-from shinchoku.indicators.services import set_indicator_value
+from shinchoku.plans import actions as plan_actions
 from shinchoku.plans.models import NodeDepartment, Plan, ProgressEntry, StatusSymbol
-from shinchoku.plans.services import StaleEntryError, save_progress
 from shinchoku.reports.api import schemas as s
 from shinchoku.reports.api.auth import principal
 from shinchoku.reports.api.scopes import (
@@ -28,8 +28,6 @@ from shinchoku.reports.api.scopes import (
     entry_scope,
     finding_scope,
     indicator_scope,
-    may_write_indicator,
-    may_write_node,
     municipality_scope,
     node_scope,
     plan_scope,
@@ -288,8 +286,6 @@ def update_entry(request, payload: s.ProgressUpdateIn, entry_id: Id = _id()):
     entry = entry_scope(who).select_related("node__plan", "node__relisted_from").filter(pk=entry_id).first()
     if entry is None:
         raise Http404("見つかりません")
-    if not may_write_node(who, entry.node):
-        raise HttpError(403, "この項目の進捗を更新する権限がありません（計画管理者か、項目の所管課の担当者だけが更新できます）")
     values = payload.dict(exclude_unset=True)
     values.pop("version", None)
     if "status" in values:
@@ -304,13 +300,9 @@ def update_entry(request, payload: s.ProgressUpdateIn, entry_id: Id = _id()):
     for key in ("result", "next_year_plan", "later_plan", "change_reason"):
         if key in values and values[key] is None:
             values[key] = ""
-    try:
-        with acting_as(who.user, reason=f"API PATCH /api/progress-entries/{entry_id}"):
-            save_progress(entry.node, entry.fiscal_year, expected_version=payload.version, user=who.user, **values)
-    except StaleEntryError as exc:
-        raise HttpError(409, str(exc))
-    except ValueError as exc:
-        raise HttpError(400, str(exc))
+    with acting_as(who.user, reason=f"API PATCH /api/progress-entries/{entry_id}"):
+        plan_actions.save_progress(Access.for_user(who.user), entry.node, entry.fiscal_year,
+                                   expected_version=payload.version, **values)
     return _entry_dicts([ProgressEntry.objects.filter(pk=entry.pk).values(*ENTRY_FIELDS).get()])[0]
 
 
@@ -412,13 +404,14 @@ def put_value(
     indicator = indicator_scope(who).select_related("municipality").filter(pk=indicator_id).first()
     if indicator is None:
         raise Http404("見つかりません")
-    if not may_write_indicator(who, indicator):
-        raise HttpError(403, "この指標の値を登録する権限がありません（計画管理者か、担当課・関連項目の所管課の担当者だけが登録できます）")
-    extra = {k: v for k, v in (("as_of", payload.as_of), ("notes", payload.notes)) if v is not None}
     with acting_as(who.user, reason=f"API PUT /api/indicators/{indicator_id}/values/{fiscal_year}/{kind}"):
-        with transaction.atomic():
-            value = set_indicator_value(indicator, fiscal_year, kind, payload.raw_text, **extra)
-    return _value_dicts([IndicatorValue.objects.filter(pk=value.pk).values(*VALUE_FIELDS).get()])[0]
+        change = indicator_actions.save_value(
+            Access.for_user(who.user), indicator, fiscal_year, kind, payload.raw_text, confirm_unreadable=True,
+            notes=payload.notes, as_of=payload.as_of,
+        )
+    if change.value is None:
+        raise HttpError(400, "値が空欄です（削除するときは画面から削除してください）")
+    return _value_dicts([IndicatorValue.objects.filter(pk=change.value.pk).values(*VALUE_FIELDS).get()])[0]
 
 
 # --------------------------------------------------------------------------------------------------

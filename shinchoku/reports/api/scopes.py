@@ -9,10 +9,7 @@ Readers
     returned answers of other departments stay hidden, as on the screens) — plus, like anyone, the
     published data of other municipalities. Findings: the own municipality's only.
 
-Writers (SPEC "Users and roles")
-    planning division (and the operator): every item and indicator of the municipality;
-    department editors: items their departments own, indicators their departments own or that are
-    linked to items their departments own; auditors and executives: read only.
+Writes go through the apps' actions, which ask the apps' rules (``plans.rules``, ``indicators.rules``).
 """
 
 from __future__ import annotations
@@ -90,25 +87,3 @@ def finding_scope(who: Principal):
 
     who.require_member()
     return Finding.objects.filter(municipality_id=who.municipality_id)
-
-
-def may_write_node(who: Principal, node: PlanNode) -> bool:
-    if not who.is_member or node.municipality_id != who.municipality_id:
-        return False
-    if who.tenant.is_planning:
-        return True
-    if not who.tenant.is_editor:
-        return False
-    return NodeDepartment.objects.filter(node=node, department_id__in=who.tenant.department_ids).exists()
-
-
-def may_write_indicator(who: Principal, indicator: Indicator) -> bool:
-    if not who.is_member or indicator.municipality_id != who.municipality_id:
-        return False
-    if who.tenant.is_planning:
-        return True
-    if not who.tenant.is_editor:
-        return False
-    if indicator.owner_id in who.tenant.department_ids:
-        return True
-    return indicator.nodes.filter(ownerships__department_id__in=who.tenant.department_ids).exists()

@@ -7,43 +7,15 @@ Both are deterministic: the same data gives the same bytes.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
-from shinchoku.core.cellsafety import csv_text
+from shinchoku.core.tabular import CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, csv_bytes, json_bytes  # noqa: F401
 from shinchoku.reports.builder import (
     DepartmentReport,
     FindingsReport,
     ProgressListReport,
     SummaryReport,
-    to_data,
 )
-
-BOM = "\ufeff"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return value
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV text with a BOM, CRLF line ends (RFC 4180, what Excel writes); text that a spreadsheet
-    would run as a formula is neutralised (:mod:`shinchoku.core.cellsafety`)."""
-    return csv_text(header, ([_cell(v) for v in row] for row in rows)).encode("utf-8")
-
-
-def json_bytes(data: Any) -> bytes:
-    return (json.dumps(to_data(data), ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
-
 
 # --------------------------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from shinchoku.core.tests.fuzzing import (
     assert_xlsx_carries_payloads,
 )
 from shinchoku.plans.models import PlanNode, ProgressEntry
-from shinchoku.plans.services import save_progress
+from shinchoku.core.access import Access
+from shinchoku.plans.actions import save_progress
 from shinchoku.reports.builder import build_report
 from shinchoku.reports.render import render
 
@@ -27,7 +28,7 @@ def typed(nakano_plan):
     entries = ProgressEntry.objects.filter(node__plan=nakano_plan, fiscal_year=2023).select_related("node").order_by("node__path")[:6]
     for i, entry in enumerate(entries):
         texts = {f: FORMULA_PAYLOADS[(i + k) % len(FORMULA_PAYLOADS)] for k, f in enumerate(FIELDS)}
-        save_progress(PlanNode.objects.get(pk=entry.node_id), 2023, **texts)
+        save_progress(Access.system(), PlanNode.objects.get(pk=entry.node_id), 2023, **texts)
     stored = {getattr(e, f) for e in ProgressEntry.objects.filter(node__plan=nakano_plan, fiscal_year=2023) for f in FIELDS}
     assert set(FORMULA_PAYLOADS) <= stored
     return nakano_plan

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 
@@ -15,6 +14,7 @@ import openpyxl
 from openpyxl.cell.cell import MergedCell
 import pytest
 
+from shinchoku.core.testing.programs import need_program
 from shinchoku.core.text import remove_spaces
 
 from shinchoku.reports.builder import build_report
@@ -124,8 +124,7 @@ def test_json_is_the_report_model(nakano_plan):
 
 
 def _pdftotext(pdf: bytes, page: int) -> str:
-    tool = shutil.which("pdftotext")
-    assert tool, "pdftotext (poppler-utils) is needed to read the PDF back: apt-get install poppler-utils"
+    tool = need_program("pdftotext", package="poppler-utils")
     text = subprocess.run([tool, "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
                           capture_output=True, check=True).stdout.decode("utf-8")
     return remove_spaces(text)  # Typst spaces Latin from Japanese (第 2 次); compare without spaces

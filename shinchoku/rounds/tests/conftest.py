@@ -10,16 +10,24 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.models import Department, Membership, Municipality, Role
 from shinchoku.demo.loader import DEMO_PASSWORD
 from shinchoku.indicators.models import Indicator
 from shinchoku.plans.models import NodeDepartment
-from shinchoku.rounds import services
-from shinchoku.rounds.permissions import SYSTEM
+from shinchoku.rounds import actions
 
 NAKANO = "131148"
 DIGITAL, KOSEKI, SHOKUIN = "デジタル政策課", "戸籍住民課", "職員課"
+SYSTEM = Access.system(name="test")
+
+
+def as_access(who) -> Access:
+    """The access of a test's actor: a user, or already an Access (SYSTEM)."""
+    return who if isinstance(who, Access) else Access.for_user(who)
+
+
 # Nakano's indicator tables name no department; the tests give three of them an owner.
 INDICATOR_OWNERS = {"目標2-2": DIGITAL, "目標1-1": KOSEKI, "目標2-5": SHOKUIN}
 
@@ -58,7 +66,7 @@ def indicator_owners(nakano_plan, departments):
 @pytest.fixture
 def round24(nakano_plan, indicator_owners):
     with acting_as(None, name="test"):
-        return services.open_round(SYSTEM, nakano_plan, 2024, dt.date(2024, 6, 30))
+        return actions.open_round(as_access(SYSTEM), nakano_plan, 2024, dt.date(2024, 6, 30))
 
 
 def login(username: str) -> Client:
@@ -78,7 +86,7 @@ def other_municipality(db):
     user = User.objects.create(username="kakuu-planning", email="kp@example.invalid")  # force_login only
     Membership.objects.create(user=user, municipality=plan.municipality, role=Role.PLANNING)
     with acting_as(None, name="test"):
-        other_round = services.open_round(SYSTEM, plan, plan.period_start + 1, dt.date(2024, 6, 30))
+        other_round = actions.open_round(as_access(SYSTEM), plan, plan.period_start + 1, dt.date(2024, 6, 30))
     return {"plan": plan, "user": user, "round": other_round, "municipality": Municipality.objects.get(pk=plan.municipality_id)}
 
 
@@ -88,9 +96,8 @@ def fill(actor, round, nodes, *, symbol="○", text="実施した"):
 
     for node in nodes:
         current = RoundAnswer.objects.filter(round=round, node=node).first()
-        with acting_as(actor if actor is not SYSTEM else None, name="test"):
-            services.save_answer(
-                actor, round, node, expected_version=current.version if current else 0,
+        with acting_as(actor if not isinstance(actor, Access) else None, name="test"):
+            actions.save_answer(as_access(actor), round, node, expected_version=current.version if current else 0,
                 status=symbol, result=f"{node.code} {text}", next_year_plan="継続して取り組む", later_plan="",
                 change_reason="予算の都合で遅れた" if symbol in ("△", "×") else "",
             )

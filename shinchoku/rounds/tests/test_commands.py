@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 
 from shinchoku.core.models import ChangeLog
 from shinchoku.plans.models import PlanNode, ProgressEntry
-from shinchoku.rounds import services
+from shinchoku.rounds import actions
 from shinchoku.rounds.models import Round
 
-from .conftest import SHOKUIN, expected_codes, fill
+from .conftest import as_access, SHOKUIN, expected_codes, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,9 @@ def test_open_status_remind_close(nakano_plan, users, departments, indicator_own
     assert all("【照会】" in m.subject for m in mailoutbox)
 
     fill(users["shokuin"], r, nodes)
-    services.save_actual(users["shokuin"], r, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
-    services.submit_department(users["shokuin"], r, departments[SHOKUIN])
-    services.approve_department(users["planning"], r, departments[SHOKUIN])
+    actions.save_actual(as_access(users["shokuin"]), r, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
+    actions.submit_department(as_access(users["shokuin"]), r, departments[SHOKUIN])
+    actions.approve_department(as_access(users["planning"]), r, departments[SHOKUIN])
     closed = json.loads(run("close", str(r.pk), "--json"))
     assert closed == {"answers_copied": 6, "actuals_copied": 1, "answers_not_approved": 99, "actuals_not_approved": 9}
     assert ProgressEntry.objects.filter(node__plan=nakano_plan, fiscal_year=2024).count() == 6

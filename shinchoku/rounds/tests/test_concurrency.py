@@ -14,7 +14,7 @@ from shinchoku.core.models import ChangeLog
 from shinchoku.plans.models import PlanNode
 from shinchoku.rounds.models import RoundAnswer, RoundIndicatorActual
 
-from .conftest import SHOKUIN, login
+from .conftest import as_access, SHOKUIN, login
 
 pytestmark = pytest.mark.django_db
 
@@ -102,18 +102,18 @@ def test_two_sessions_creating_the_same_indicator_actual(round24, departments, i
 
 def test_review_action_on_a_stale_page_is_refused(round24, nakano_plan, departments, users, indicator_owners):
     """Planning returns an answer the editor changed meanwhile (planning may correct submitted ones)."""
-    from shinchoku.rounds import services
+    from shinchoku.rounds import actions
 
     from .conftest import expected_codes, fill
 
     dep = departments[SHOKUIN]
     nodes = [PlanNode.objects.get(plan=nakano_plan, code=c) for c in sorted(expected_codes(nakano_plan, SHOKUIN))]
     fill(users["shokuin"], round24, nodes)
-    services.save_actual(users["shokuin"], round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
-    services.submit_department(users["shokuin"], round24, dep)
+    actions.save_actual(as_access(users["shokuin"]), round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
+    actions.submit_department(as_access(users["shokuin"]), round24, dep)
     answer = RoundAnswer.objects.get(round=round24, node=nodes[0])
     seen = answer.version
-    services.save_answer(users["admin"], round24, nodes[0], expected_version=seen, result="管理者が修正")
+    actions.save_answer(as_access(users["admin"]), round24, nodes[0], expected_version=seen, result="管理者が修正")
     planner = login("planning")
     response = planner.post(reverse("rounds:return", args=[round24.pk, "answers", answer.pk]), {"version": seen, "comment": "直して"})
     assert response.status_code == 302

@@ -152,7 +152,7 @@ def test_three_departments_end_to_end(nakano_plan, departments, indicator_owners
                  {"version": 0, "department": dep.pk, "raw_text": "33名", "note": ""})
     oracle.set(expected[SHOKUIN], "draft")
     check_dashboard(planner, round, oracle, step="2 職員課 drafts")
-    r = shokuin.post(reverse("rounds:submit", args=[round.pk, dep.pk]))
+    r = shokuin.post(reverse("rounds:submit", args=[round.pk, dep.pk]), {"confirm": "1"})
     assert r.status_code == 302
     oracle.set(expected[SHOKUIN], "submitted")
     check_dashboard(planner, round, oracle, step="3 職員課 submitted")
@@ -166,11 +166,11 @@ def test_three_departments_end_to_end(nakano_plan, departments, indicator_owners
     koseki.post(reverse("rounds:save_actual", args=[round.pk, indicator_owners["目標1-1"].pk]),
                 {"version": 0, "department": dep.pk, "raw_text": "75.1%", "note": "保有率"})
     oracle.set(own[:-1], "draft")
-    r = koseki.post(reverse("rounds:submit", args=[round.pk, dep.pk]))
+    r = koseki.post(reverse("rounds:submit", args=[round.pk, dep.pk]), {"confirm": "1"})
     assert r.status_code == 400 and own[-1] in r.content.decode() and "未回答です" in r.content.decode()
     check_dashboard(planner, round, oracle, step="4 戸籍住民課 submit refused")  # nothing was submitted
     post_answer(koseki, round, dep, nodes[own[-1]], 0, result="戸籍住民課の取組結果")
-    assert koseki.post(reverse("rounds:submit", args=[round.pk, dep.pk])).status_code == 302
+    assert koseki.post(reverse("rounds:submit", args=[round.pk, dep.pk]), {"confirm": "1"}).status_code == 302
     oracle.set(own, "submitted")
     check_dashboard(planner, round, oracle, via_command=True, step="5 戸籍住民課 submitted")
 
@@ -214,7 +214,7 @@ def test_three_departments_end_to_end(nakano_plan, departments, indicator_owners
     assert a.result.endswith("2行目") and a.submitted_by.username == "digital" and a.state == "submitted"
 
     # --- Planning: approves 職員課, returns one of 戸籍住民課's answers. --------------------------------
-    r = planner.post(reverse("rounds:approve_department", args=[round.pk, departments[SHOKUIN].pk]))
+    r = planner.post(reverse("rounds:approve_department", args=[round.pk, departments[SHOKUIN].pk]), {"confirm": "1"})
     assert r.status_code == 302
     oracle.set(expected[SHOKUIN], "approved")
     check_dashboard(planner, round, oracle, step="8 職員課 approved")
@@ -234,10 +234,10 @@ def test_three_departments_end_to_end(nakano_plan, departments, indicator_owners
     r = post_answer(koseki, round, departments[KOSEKI], nodes[own[0]], version, result="交付件数 12,345件")
     assert r.status_code == 302
     check_dashboard(planner, round, oracle, step="10 戸籍住民課 corrected (still returned)")  # still 差戻し until resubmitted
-    assert koseki.post(reverse("rounds:submit", args=[round.pk, departments[KOSEKI].pk])).status_code == 302
+    assert koseki.post(reverse("rounds:submit", args=[round.pk, departments[KOSEKI].pk]), {"confirm": "1"}).status_code == 302
     oracle.set([own[0]], "submitted")
     check_dashboard(planner, round, oracle, step="11 戸籍住民課 resubmitted")
-    r = planner.post(reverse("rounds:approve_department", args=[round.pk, departments[KOSEKI].pk]))
+    r = planner.post(reverse("rounds:approve_department", args=[round.pk, departments[KOSEKI].pk]), {"confirm": "1"})
     oracle.set(expected[KOSEKI], "approved")  # 戸籍住民課's own and the co-owned ones it sees
     data = check_dashboard(planner, round, oracle, via_command=True, step="12 戸籍住民課 approved")
     assert {d["name"]: d["answered"] for d in data["departments"]}[SHOKUIN] is True
@@ -249,7 +249,7 @@ def test_three_departments_end_to_end(nakano_plan, departments, indicator_owners
         assert text in history, text
 
     # --- Closing makes the approved answers FY2024's official figures. --------------------------------
-    assert planner.post(reverse("rounds:close", args=[round.pk])).status_code == 302
+    assert planner.post(reverse("rounds:close", args=[round.pk]), {"confirm": "1"}).status_code == 302
     approved = {c for c, s in oracle.state.items() if s == "approved"}
     official = ProgressEntry.objects.filter(node__plan=plan, fiscal_year=2024)
     assert set(official.values_list("node__code", flat=True)) == approved

@@ -25,11 +25,10 @@ from django.urls import reverse
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.models import ChangeLog
 from shinchoku.plans.models import PlanNode, ProgressEntry
-from shinchoku.rounds import queries, services, xlsx
+from shinchoku.rounds import actions, queries, xlsx
 from shinchoku.rounds.models import Round, RoundAnswer, RoundIndicatorActual
-from shinchoku.rounds.permissions import SYSTEM
 
-from .conftest import KOSEKI, SHOKUIN, expected_codes, fill, login
+from .conftest import SYSTEM, as_access, KOSEKI, SHOKUIN, expected_codes, fill, login
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +76,13 @@ def _complete(world):
     """職員課's answers and actual filled in (drafts)."""
     with acting_as(None, name="test"):
         fill(SYSTEM, world["round"], world["nodes"])
-        services.save_actual(SYSTEM, world["round"], world["indicator"], expected_version=0, raw_text="30名")
+        actions.save_actual(as_access(SYSTEM), world["round"], world["indicator"], expected_version=0, raw_text="30名")
 
 
 def _submitted(world):
     _complete(world)
     with acting_as(None, name="test"):
-        services.submit_department(SYSTEM, world["round"], world["dep"])
+        actions.submit_department(as_access(SYSTEM), world["round"], world["dep"])
     return RoundAnswer.objects.get(round=world["round"], node=world["nodes"][0])
 
 
@@ -120,24 +119,24 @@ def _request(action, world):
         return reverse("rounds:save_actual", args=[r.pk, world["indicator"].pk]), {"version": 0, "raw_text": "31名", "note": ""}, {}
     if action == "submit":
         _complete(world)
-        return reverse("rounds:submit", args=[r.pk, dep.pk]), {}, {}
+        return reverse("rounds:submit", args=[r.pk, dep.pk]), {"confirm": "1"}, {}
     if action in ("return", "approve"):
         answer = _submitted(world)
         return reverse(f"rounds:{action}", args=[r.pk, "answers", answer.pk]), {"version": answer.version, "comment": "直してください"}, {}
     if action == "approve_department":
         _submitted(world)
-        return reverse("rounds:approve_department", args=[r.pk, dep.pk]), {}, {}
+        return reverse("rounds:approve_department", args=[r.pk, dep.pk]), {"confirm": "1"}, {}
     if action == "history":
         answer = _submitted(world)
         return reverse("rounds:history", args=[r.pk, "answers", answer.pk]), None, {}
     if action == "close":
-        return reverse("rounds:close", args=[r.pk]), {}, {}
+        return reverse("rounds:close", args=[r.pk]), {"confirm": "1"}, {}
     if action == "reopen":
         with acting_as(None, name="test"):
-            services.close_round(SYSTEM, r)
+            actions.close_round(as_access(SYSTEM), r)
         return reverse("rounds:reopen", args=[r.pk]), {"reason": "テスト"}, {}
     if action == "remind":
-        return reverse("rounds:remind", args=[r.pk]), {}, {}
+        return reverse("rounds:remind", args=[r.pk]), {"confirm": "1"}, {}
     raise AssertionError(action)
 
 
@@ -220,36 +219,36 @@ SERVICE_MATRIX = {  # action → roles allowed
 def _service_call(action, world):
     r, dep, node = world["round"], world["dep"], world["nodes"][0]
     if action == "open_round":
-        return lambda u: services.open_round(u, world["plan"], 2025, dt.date(2025, 6, 30))
+        return lambda u: actions.open_round(as_access(u), world["plan"], 2025, dt.date(2025, 6, 30))
     if action == "save_answer":
-        return lambda u: services.save_answer(u, r, node, expected_version=0, status="○", result="x")
+        return lambda u: actions.save_answer(as_access(u), r, node, expected_version=0, status="○", result="x")
     if action == "save_actual":
-        return lambda u: services.save_actual(u, r, world["indicator"], expected_version=0, raw_text="1名")
+        return lambda u: actions.save_actual(as_access(u), r, world["indicator"], expected_version=0, raw_text="1名")
     if action == "submit_department":
         _complete(world)
-        return lambda u: services.submit_department(u, r, dep)
+        return lambda u: actions.submit_department(as_access(u), r, dep)
     if action == "import_department_form":
         data = xlsx.workbook_bytes(queries.department_form(r, dep))
         import io
 
         parsed = xlsx.parse_workbook(io.BytesIO(data), round=r, department=dep, status_symbols=["◎", "○", "△", "×"], size=len(data), name="f.xlsx")
-        return lambda u: services.import_department_form(u, r, dep, parsed, dry_run=False)
+        return lambda u: actions.import_department_form(as_access(u), r, dep, parsed, dry_run=False)
     if action in ("return_answer", "approve_answer"):
         answer = _submitted(world)
         if action == "return_answer":
-            return lambda u: services.return_answer(u, answer, "直してください")
-        return lambda u: services.approve_answer(u, answer)
+            return lambda u: actions.return_answer(as_access(u), answer, "直してください")
+        return lambda u: actions.approve_answer(as_access(u), answer)
     if action == "approve_department":
         _submitted(world)
-        return lambda u: services.approve_department(u, r, dep)
+        return lambda u: actions.approve_department(as_access(u), r, dep)
     if action == "close_round":
-        return lambda u: services.close_round(u, r)
+        return lambda u: actions.close_round(as_access(u), r)
     if action == "reopen_round":
         with acting_as(None, name="test"):
-            services.close_round(SYSTEM, r)
-        return lambda u: services.reopen_round(u, Round.objects.get(pk=r.pk))
+            actions.close_round(as_access(SYSTEM), r)
+        return lambda u: actions.reopen_round(as_access(u), Round.objects.get(pk=r.pk))
     if action == "remind":
-        return lambda u: services.remind(u, r)
+        return lambda u: actions.remind(as_access(u), r)
     raise AssertionError(action)
 
 

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shinchoku.plans.models import PlanNode
-from shinchoku.rounds import services
+from shinchoku.rounds import actions
 from shinchoku.rounds.models import RoundAnswer
 
-from .conftest import DIGITAL, SHOKUIN, expected_codes, fill, login
+from .conftest import as_access, DIGITAL, SHOKUIN, expected_codes, fill, login
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +80,8 @@ def test_query_counts_do_not_grow_with_answers(round24, nakano_plan, departments
 def test_review_page_filters_and_read_only_for_auditor(round24, nakano_plan, departments, users, indicator_owners):
     nodes = [PlanNode.objects.get(plan=nakano_plan, code=c) for c in sorted(expected_codes(nakano_plan, SHOKUIN))]
     fill(users["shokuin"], round24, nodes)
-    services.save_actual(users["shokuin"], round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
-    services.submit_department(users["shokuin"], round24, departments[SHOKUIN])
+    actions.save_actual(as_access(users["shokuin"]), round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
+    actions.submit_department(as_access(users["shokuin"]), round24, departments[SHOKUIN])
     url = reverse("rounds:review", args=[round24.pk]) + f"?department={departments[SHOKUIN].pk}&state=submitted"
     html = login("planning").get(url).content.decode()
     assert html.count('class="review card state-submitted"') == 7  # 6 answers + 1 actual
@@ -98,8 +98,8 @@ def test_review_page_filters_and_read_only_for_auditor(round24, nakano_plan, dep
 def test_htmx_approve_and_return_swap_the_row(round24, nakano_plan, departments, users, indicator_owners):
     nodes = [PlanNode.objects.get(plan=nakano_plan, code=c) for c in sorted(expected_codes(nakano_plan, SHOKUIN))]
     fill(users["shokuin"], round24, nodes)
-    services.save_actual(users["shokuin"], round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
-    services.submit_department(users["shokuin"], round24, departments[SHOKUIN])
+    actions.save_actual(as_access(users["shokuin"]), round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
+    actions.submit_department(as_access(users["shokuin"]), round24, departments[SHOKUIN])
     a, b = (RoundAnswer.objects.get(round=round24, node=n) for n in nodes[:2])
     planner = login("planning")
     r = planner.post(reverse("rounds:approve", args=[round24.pk, "answers", a.pk]), {"version": a.version}, HTTP_HX_REQUEST="true")

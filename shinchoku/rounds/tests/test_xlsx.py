@@ -16,11 +16,10 @@ from django.urls import reverse
 from shinchoku.core.importing import ImportFailed
 from shinchoku.core.models import ChangeLog
 from shinchoku.plans.models import PlanNode
-from shinchoku.rounds import queries, services, xlsx
+from shinchoku.rounds import actions, queries, xlsx
 from shinchoku.rounds.models import RoundAnswer, RoundIndicatorActual
-from shinchoku.rounds.permissions import SYSTEM
 
-from .conftest import KOSEKI, SHOKUIN, expected_codes, fill, login, workbook_bytes
+from .conftest import SYSTEM, as_access, KOSEKI, SHOKUIN, expected_codes, fill, login, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 SYMBOLS = ["◎", "○", "△", "×"]
@@ -86,7 +85,7 @@ def test_unchanged_export_imports_as_no_change(round24, departments, users, naka
     dep = departments[SHOKUIN]
     fill(users["shokuin"], round24, [PlanNode.objects.get(plan=nakano_plan, code=c) for c in expected_codes(nakano_plan, SHOKUIN)])
     before = state()
-    result = services.import_department_form(users["shokuin"], round24, dep, parse(export(round24, dep), round24, dep), dry_run=False)
+    result = actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(export(round24, dep), round24, dep), dry_run=False)
     assert result.changes == [] and state() == before
 
 
@@ -99,7 +98,7 @@ def test_dry_run_shows_cells_and_writes_nothing(round24, departments, users, ind
     wb["指標実績"].cell(row=2, column=13, value="約 76%")
     code = ws.cell(row=3, column=col["項目コード"]).value
     before = state()
-    result = services.import_department_form(users["koseki"], round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=True)
+    result = actions.import_department_form(as_access(users["koseki"]), round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=True)
     assert state() == before
     cells = {(c.sheet, c.row, c.column.split("（")[0], c.before, c.after) for c in result.changes}
     status_letter = openpyxl.utils.get_column_letter(col["進捗状況"])
@@ -108,7 +107,7 @@ def test_dry_run_shows_cells_and_writes_nothing(round24, departments, users, ind
     assert all(c.code in (code, "目標1-1") for c in result.changes)
     # Submitting would fail on the missing reason — the dry run says so, with the row.
     with pytest.raises(ImportFailed) as exc:
-        services.import_department_form(users["koseki"], round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=True, submit=True)
+        actions.import_department_form(as_access(users["koseki"]), round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=True, submit=True)
     assert any(p.sheet == "回答" and p.row == 3 and "変更理由" in p.message for p in exc.value.problems)
     assert state() == before
 
@@ -117,14 +116,14 @@ def test_row_changed_on_the_web_after_export_is_not_overwritten(round24, departm
     dep = departments[SHOKUIN]
     node = PlanNode.objects.get(plan=nakano_plan, code="2-5-①-1")
     data = export(round24, dep)
-    services.save_answer(users["planning"], round24, node, expected_version=0, status="○", result="画面で入力")
+    actions.save_answer(as_access(users["planning"]), round24, node, expected_version=0, status="○", result="画面で入力")
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws, col = wb["回答"], columns(wb["回答"])
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["項目コード"]).value == "2-5-①-1")
     ws.cell(row=row, column=col["取組結果（令和6年度）"], value="様式で入力")
     before = state()
     with pytest.raises(ImportFailed) as exc:
-        services.import_department_form(users["shokuin"], round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=False)
+        actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=False)
     problem = exc.value.problems[0]
     assert (problem.sheet, problem.row) == ("回答", row) and "画面で更新されています" in problem.message
     assert state() == before and RoundAnswer.objects.get(round=round24, node=node).result == "画面で入力"
@@ -207,7 +206,7 @@ def _other_round(round, deps):
     from shinchoku.core.changelog import acting_as
 
     with acting_as(None, name="test"):
-        other = services.open_round(SYSTEM, round.plan, 2025, dt.date(2025, 6, 30))
+        other = actions.open_round(as_access(SYSTEM), round.plan, 2025, dt.date(2025, 6, 30))
     return export(other, deps[SHOKUIN])
 
 
@@ -266,14 +265,14 @@ def test_huge_file_is_refused_before_it_is_opened(round24, departments):
 def test_import_of_a_submitted_answer_is_refused_for_the_editor(round24, departments, users, nakano_plan, indicator_owners):
     dep = departments[SHOKUIN]
     fill(users["shokuin"], round24, [PlanNode.objects.get(plan=nakano_plan, code=c) for c in expected_codes(nakano_plan, SHOKUIN)])
-    services.save_actual(users["shokuin"], round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
-    services.submit_department(users["shokuin"], round24, dep)
+    actions.save_actual(as_access(users["shokuin"]), round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名")
+    actions.submit_department(as_access(users["shokuin"]), round24, dep)
     wb = openpyxl.load_workbook(io.BytesIO(export(round24, dep)))
     ws, col = wb["回答"], columns(wb["回答"])
     ws.cell(row=2, column=col["取組結果（令和6年度）"], value="提出後の変更")
     before = state()
     with pytest.raises(ImportFailed) as exc:
-        services.import_department_form(users["shokuin"], round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=False)
+        actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(workbook_bytes(wb), round24, dep), dry_run=False)
     assert "提出済のため変更できません" in exc.value.problems[0].message and exc.value.problems[0].row == 2
     assert state() == before
 

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from shinchoku.core.cellsafety import put
 from shinchoku.core.tests.fuzzing import FORMULA_PAYLOADS, assert_xlsx_carries_payloads
 from shinchoku.plans.models import PlanNode
-from shinchoku.rounds import services
+from shinchoku.rounds import actions
 from shinchoku.rounds.models import RoundAnswer, RoundIndicatorActual
 
-from .conftest import SHOKUIN, expected_codes
+from .conftest import SHOKUIN, as_access, expected_codes
 from .test_xlsx import columns, export, parse, state
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,12 @@ def stored(payload: str) -> str:
 
 def test_payloads_typed_on_the_web_go_out_as_text_and_come_back_unchanged(round24, departments, users, nakano_plan, indicator_owners):
     dep = departments[SHOKUIN]
-    editor = users["shokuin"]
+    editor = as_access(users["shokuin"])
     nodes = [PlanNode.objects.get(plan=nakano_plan, code=c) for c in sorted(expected_codes(nakano_plan, SHOKUIN))]
     for i, node in enumerate(nodes):
         texts = {f: FORMULA_PAYLOADS[(i + k) % len(FORMULA_PAYLOADS)] for k, f in enumerate(FIELDS)}
-        services.save_answer(editor, round24, node, expected_version=0, status="△", **texts)
-    services.save_actual(editor, round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名",
+        actions.save_answer(editor, round24, node, expected_version=0, status="△", **texts)
+    actions.save_actual(editor, round24, indicator_owners["目標2-5"], expected_version=0, raw_text="30名",
                          note=FORMULA_PAYLOADS[0])
     saved = {getattr(a, f) for a in RoundAnswer.objects.filter(round=round24) for f in FIELDS}
     assert saved == {stored(p) for p in FORMULA_PAYLOADS}
@@ -43,7 +43,7 @@ def test_payloads_typed_on_the_web_go_out_as_text_and_come_back_unchanged(round2
     data = export(round24, dep)
     assert_xlsx_carries_payloads(data, saved)
     before = state()
-    result = services.import_department_form(editor, round24, dep, parse(data, round24, dep), dry_run=False)
+    result = actions.import_department_form(editor, round24, dep, parse(data, round24, dep), dry_run=False)
     assert result.changes == [] and state() == before
 
 
@@ -59,11 +59,11 @@ def test_payloads_typed_into_the_form_are_imported_as_text(round24, departments,
         put(ws, r, col["スケジュールの変更理由"], FORMULA_PAYLOADS[(i + 1) % len(FORMULA_PAYLOADS)])
     buffer = io.BytesIO()
     book.save(buffer)
-    preview = services.import_department_form(users["shokuin"], round24, dep, parse(buffer.getvalue(), round24, dep), dry_run=True)
+    preview = actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(buffer.getvalue(), round24, dep), dry_run=True)
     typed = {c.after for c in preview.changes if c.column.startswith(("P", "O"))}
     assert typed == {stored(p) for p in FORMULA_PAYLOADS}, "no typed text may be read as empty"
-    services.import_department_form(users["shokuin"], round24, dep, parse(buffer.getvalue(), round24, dep), dry_run=False)
+    actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(buffer.getvalue(), round24, dep), dry_run=False)
     assert {a.result for a in RoundAnswer.objects.filter(round=round24)} == {stored(p) for p in FORMULA_PAYLOADS}
     again = export(round24, dep)
     assert_xlsx_carries_payloads(again, {stored(p) for p in FORMULA_PAYLOADS})
-    assert services.import_department_form(users["shokuin"], round24, dep, parse(again, round24, dep), dry_run=True).changes == []
+    assert actions.import_department_form(as_access(users["shokuin"]), round24, dep, parse(again, round24, dep), dry_run=True).changes == []

@@ -7,6 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shinchoku.core.access import Access
 from shinchoku.core.changelog import acting_as
 from shinchoku.core.importing import ImportFailed, get_importer, importer_kinds
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         importer = get_importer(kind)
         with acting_as(None, name=f"shinchoku import {kind}", reason=f"import {path}"):
             try:
-                result = importer.run(path, dry_run=dry_run, options=options)
+                result = importer.run(
+                    path, access=Access.system(name=f"shinchoku import {kind}"), dry_run=dry_run, options=options
+                )
             except ImportFailed as exc:
                 if json:
                     payload = {"ok": False, "kind": kind, "file": path, "problems": [

@@ -12,86 +12,54 @@ records them under the command's name.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+from django.core.management.base import CommandError
 
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
-
-from shinchoku.core.changelog import acting_as
-from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
+from shinchoku.core.commandline import ShinchokuCommand, date_arg
 from shinchoku.plans.models import Plan
-from shinchoku.rounds import queries, services
+from shinchoku.rounds import actions, queries
 from shinchoku.rounds.models import STATE_LABELS, STATE_ORDER, Round
-from shinchoku.rounds.permissions import SYSTEM
 
 
-class Command(BaseCommand):
+class Command(ShinchokuCommand):
     help = "照会（進捗状況調査）を開始・集計・督促・締切します。"
+    command_name = "round"
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        p = sub.add_parser("open", help="照会を開始する")
+    def declare(self, sub):
+        p = self.subcommand("open", "照会を開始する", fy="required", json=True)
         p.add_argument("--plan", required=True, type=int, help="計画ID")
-        p.add_argument("--fy", required=True, help="対象年度（2024、令和6年度、R6 など）")
-        p.add_argument("--deadline", required=True, help="提出期限（YYYY-MM-DD）")
+        p.add_argument("--deadline", required=True, type=date_arg, help="提出期限（YYYY-MM-DD）")
         p.add_argument("--title", default="", help="名称（任意）")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("status", help="所管課ごとの回答状況（ダッシュボードの数）")
+        p = self.subcommand("status", "所管課ごとの回答状況（ダッシュボードの数）", json=True)
         p.add_argument("round", type=int, help="照会ID")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("remind", help="未提出の所管課に督促メールを送る")
+        p = self.subcommand("remind", "未提出の所管課に督促メールを送る", json=True, dry_run="送らずに、送る相手だけを表示する")
         p.add_argument("round", type=int)
-        p.add_argument("--dry-run", action="store_true", help="送らずに、送る相手だけを表示する")
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("close", help="照会を締め切り、承認済の回答を公式の進捗にする")
+        p = self.subcommand("close", "照会を締め切り、承認済の回答を公式の進捗にする", json=True)
         p.add_argument("round", type=int)
-        p.add_argument("--json", action="store_true")
-        p = sub.add_parser("reopen", help="締め切った照会を再開する")
+        p = self.subcommand("reopen", "締め切った照会を再開する")
         p.add_argument("round", type=int)
         p.add_argument("--reason", default="")
 
-    def handle(self, *args, action, **options):
-        with acting_as(None, name=f"shinchoku round {action}"):
-            try:
-                return getattr(self, f"do_{action}")(**options)
-            except services.RoundError as exc:
-                raise CommandError(str(exc)) from None
-            except PermissionDenied as exc:
-                raise CommandError(str(exc)) from None
-
     def _round(self, pk: int) -> Round:
-        round = Round.objects.select_related("plan__status_scale").filter(pk=pk).first()
+        round = Round.objects.select_related("plan__status_scale", "municipality").filter(pk=pk).first()
         if round is None:
             raise CommandError(f"照会ID {pk} はありません。")
         return round
 
-    def _out(self, payload) -> None:
-        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-
     def do_open(self, *, plan, fy, deadline, title, json, **_):
-        plan_obj = Plan.objects.filter(pk=plan).first()
+        plan_obj = Plan.objects.select_related("municipality").filter(pk=plan).first()
         if plan_obj is None:
             raise CommandError(f"計画ID {plan} はありません。")
-        try:
-            year = parse_fiscal_year(fy)
-        except FiscalYearError as exc:
-            raise CommandError(str(exc)) from None
-        try:
-            day = dt.date.fromisoformat(deadline)
-        except ValueError:
-            raise CommandError(f"提出期限は YYYY-MM-DD で指定してください: {deadline}") from None
-        round = services.open_round(SYSTEM, plan_obj, year, day, title=title)
+        round = actions.open_round(self.access(plan_obj.municipality), plan_obj, fy, deadline, title=title)
         if json:
-            self._out({"id": round.pk, "plan_id": plan_obj.pk, "fiscal_year": year, "deadline": day.isoformat(), "state": round.state})
+            self.out({"id": round.pk, "plan_id": plan_obj.pk, "fiscal_year": fy, "deadline": deadline.isoformat(), "state": round.state})
         else:
-            self.stdout.write(f"照会ID {round.pk}: {plan_obj.name} {round.fiscal_year_label} を開始しました（提出期限 {day:%Y-%m-%d}）。")
+            self.stdout.write(f"照会ID {round.pk}: {plan_obj.name} {round.fiscal_year_label} を開始しました（提出期限 {deadline:%Y-%m-%d}）。")
 
     def do_status(self, *, round, json, **_):
         r = self._round(round)
         dash = queries.dashboard(r)
         if json:
-            self._out(dash.as_dict())
+            self.out(dash.as_dict())
             return
         self.stdout.write(f"{r.display_title}（照会ID {r.pk}、{r.plan.name}、{r.get_state_display()}、期限 {r.deadline:%Y-%m-%d}）")
         header = ["所管課", "対象"] + [STATE_LABELS[s] for s in STATE_ORDER]
@@ -103,9 +71,9 @@ class Command(BaseCommand):
 
     def do_remind(self, *, round, dry_run, json, **_):
         r = self._round(round)
-        reminders = services.remind(SYSTEM, r, dry_run=dry_run)
+        reminders = actions.remind(self.access(r.municipality), r, dry_run=dry_run)
         if json:
-            self._out({"dry_run": dry_run, "reminders": [
+            self.out({"dry_run": dry_run, "reminders": [
                 {"department": x.department, "recipients": x.recipients, "pending": x.pending} for x in reminders
             ]})
             return
@@ -121,9 +89,9 @@ class Command(BaseCommand):
 
     def do_close(self, *, round, json, **_):
         r = self._round(round)
-        summary = services.close_round(SYSTEM, r)
+        summary = actions.close_round(self.access(r.municipality), r)
         if json:
-            self._out(summary)
+            self.out(summary)
             return
         self.stdout.write(
             f"照会ID {r.pk} を締め切りました。公式の進捗に反映: 回答 {summary['answers_copied']}件、指標実績 {summary['actuals_copied']}件"
@@ -132,5 +100,5 @@ class Command(BaseCommand):
 
     def do_reopen(self, *, round, reason, **_):
         r = self._round(round)
-        services.reopen_round(SYSTEM, r, reason=reason)
+        actions.reopen_round(self.access(r.municipality), r, reason=reason)
         self.stdout.write(f"照会ID {r.pk} を再開しました。")

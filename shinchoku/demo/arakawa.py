@@ -4,7 +4,7 @@
   users of 荒川区: ``arakawa`` (planning), ``arakawa-digital`` (editor of デジタル推進課),
   ``arakawa-auditor`` (auditor);
 * Koto's RPA and AI-search effects (seed 001) through the ``effects`` importer
-  (:mod:`shinchoku.effects.demo`), and ``koto`` (planning of 江東区) to see them.
+  (:mod:`shinchoku.demo.koto`), and ``koto`` (planning of 江東区) to see them.
 
 Passwords as for the other demo users (``shinchoku.demo.loader.DEMO_PASSWORD``). Idempotent.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportResult, get_importer
 from shinchoku.core.models import Municipality, Role
 from shinchoku.demo import ARAKAWA_SHEETS
@@ -24,9 +25,9 @@ KOTO_USERS = (("koto", Role.PLANNING, ()),)
 
 def load_evaluation_demo() -> dict[str, ImportResult]:
     from shinchoku.demo.loader import DemoUser, ensure_users
-    from shinchoku.effects.demo import KOTO_CODE, load_koto_effects
+    from shinchoku.demo.koto import KOTO_CODE, load_koto_effects
 
-    summary = {"arakawa-sheet": get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), dry_run=False, options={})}
+    summary = {"arakawa-sheet": get_importer("arakawa-sheet").run(str(ARAKAWA_SHEETS), access=Access.system(), dry_run=False, options={})}
     summary["effects"] = load_koto_effects()
     with transaction.atomic():
         for code, users in (("131181", ARAKAWA_USERS), (KOTO_CODE, KOTO_USERS)):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportResult, get_importer
 from shinchoku.core.models import Municipality
 from shinchoku.plans.models import Plan, PlanNode
@@ -58,4 +59,4 @@ def ensure_koto_plan() -> Plan:
 
 def load_koto_effects() -> ImportResult:
     ensure_koto_plan()
-    return get_importer("effects").run(str(KOTO_EFFECTS), dry_run=False, options={})
+    return get_importer("effects").run(str(KOTO_EFFECTS), access=Access.system(), dry_run=False, options={})

@@ -1,107 +1,32 @@
-"""Writes to indicators — values are always stored as published *and* as read by the value parser.
+"""Every write to indicators — 指標 (definitions, definition changes, values).
 
-The first part is what importers use (no permission check: the importer checked who runs it); the
-editing part below is what the UI uses: every function checks permissions first.
+Values are always stored as published *and* as read by the value parser (``values.parsed_fields``).
+Each action asks :mod:`shinchoku.indicators.rules` first and raises ``Refused`` with the Japanese
+reason; invalid input raises ``ValidationError`` keyed by the form field it belongs to (the forms show
+it next to the field); a cell changed since the editor opened it raises ``StaleError``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from shinchoku.core import fiscal
-from shinchoku.core.changelog import acting_as, current_actor
-from shinchoku.core.tenancy import Tenant
+from shinchoku.core.access import Access
+from shinchoku.core.actions import StaleError, action, lock
+from shinchoku.core.rules import Refused, require
 from shinchoku.core.text import nfkc, remove_spaces
 from shinchoku.core.upsert import UpsertTally
-from shinchoku.indicators import permissions
+from shinchoku.indicators import rules
 from shinchoku.indicators import values as value_parser
 from shinchoku.indicators.models import Indicator, IndicatorDefinitionChange, IndicatorValue
+from shinchoku.indicators.queries import responsible_departments
+from shinchoku.indicators.values import parsed_fields
 from shinchoku.plans.models import Plan
-
-
-def parsed_fields(raw: str) -> dict:
-    """The IndicatorValue columns derived from the published text."""
-    pv = value_parser.parse_value(raw or "")
-    return {
-        "value": pv.value if pv.readable and not pv.is_missing else None,
-        "unit": pv.base_unit or pv.unit or "",
-        "approximate": bool(pv.approximate),
-        "bound": pv.bound or "",
-        "denominator": pv.denominator,
-        "readable": bool(pv.readable),
-        "parse_note": (pv.error or pv.missing_reason or "")[:300],
-        "footnote_marks": list(pv.footnotes),
-    }
-
-
-def set_indicator_value(
-    indicator: Indicator, fiscal_year: int, kind: str, raw: str, *, tally: UpsertTally | None = None, **extra
-) -> IndicatorValue:
-    tally = tally or UpsertTally()
-    fields = {"municipality": indicator.municipality, "raw_text": raw, **parsed_fields(raw), **extra}
-    value = tally.upsert(
-        "指標値", IndicatorValue, {"indicator": indicator, "fiscal_year": fiscal_year, "kind": kind}, fields
-    )
-    if not indicator.unit and fields["unit"]:
-        indicator.unit = fields["unit"]
-        indicator.save(update_fields=["unit"])
-    return value
-
-
-def infer_direction_from_values(stored: Sequence[IndicatorValue]) -> str | None:
-    """Higher or lower is better, when the plan does not say: the final target against the first actual.
-
-    A bound word on the target decides first (``85%以下`` → lower). Otherwise a final target below the
-    first actual means lower is better (文書量 5,900fm → 3,000fm; 事故 9件 → 0件), above it higher.
-    Equal or missing figures leave the direction unset (the engine then says 判定不可).
-    """
-    targets = sorted((v for v in stored if v.kind == IndicatorValue.Kind.TARGET and v.readable), key=lambda v: v.fiscal_year)
-    for target in reversed(targets):
-        inferred = value_parser_direction(target.raw_text)
-        if inferred:
-            return inferred
-    actuals = sorted(
-        (v for v in stored if v.kind == IndicatorValue.Kind.ACTUAL and v.value is not None), key=lambda v: v.fiscal_year
-    )
-    final = next((t for t in reversed(targets) if t.value is not None), None)
-    if not actuals or final is None:
-        return None
-    first = _comparable(actuals[0])
-    goal = _comparable(final)
-    if goal < first:
-        return Indicator.Direction.LOWER
-    if goal > first:
-        return Indicator.Direction.HIGHER
-    return None
-
-
-def _comparable(v: IndicatorValue) -> Decimal:
-    if v.denominator:
-        return v.value / v.denominator
-    return v.value
-
-
-def value_parser_direction(raw: str) -> str | None:
-    from shinchoku.indicators.judgement import infer_direction
-
-    direction = infer_direction(value_parser.parse_value(raw))
-    return direction.value if direction is not None else None
-
-
-# --------------------------------------------------------------------------- editing (the UI's writes)
-#
-# Every function below checks who may do it (``permissions``) before touching the database and
-# raises PermissionDenied with the Japanese reason — the definition, definition changes, targets and
-# new indicators are the planning division's; a department editor enters 実績・見込み only; invalid input raises ValidationError whose
-# message dict is keyed by the form field it belongs to. Change-log rows (before / after) come from
-# the tracked models' signals; a user passed as ``actor`` outside a request is recorded as the actor.
 
 DEFINITION_FIELDS = (
     "name", "kind", "unit", "direction", "definition", "data_source", "baseline_year", "baseline_text",
@@ -116,20 +41,6 @@ class UnreadableValueError(ValidationError):
     def __init__(self, parsed: value_parser.ParsedValue):
         self.parsed = parsed
         super().__init__({"raw_text": [f"「{parsed.raw}」は数値として読めません（{parsed.error}）"]})
-
-
-class StaleValueError(ValidationError):
-    """Someone changed the cell after the editor opened it. Nothing was written."""
-
-    def __init__(self, current: IndicatorValue | None, expected: str):
-        self.current = current
-        shown = f"「{current.raw_text}」" if current is not None and current.raw_text else "空欄"
-        opened = f"「{expected}」" if expected else "空欄"
-        message = (
-            f"この欄は編集を始めた後に他の人が更新しました（開いたとき {opened}、現在 {shown}）。"
-            "現在の値を確認してから保存し直してください"
-        )
-        super().__init__({"raw_text": [message]})
 
 
 @dataclass
@@ -149,11 +60,7 @@ class ValueChange:
         return self.action in ("created", "updated", "deleted")
 
 
-def _acting(actor):
-    """Attribute the writes to ``actor`` when it is a user and nobody is acting yet (shell, tests)."""
-    if not isinstance(actor, Tenant) and getattr(actor, "is_authenticated", False) and current_actor().user is None:
-        return acting_as(actor)
-    return contextlib.nullcontext()
+# --------------------------------------------------------------------------- validation (shared with the forms)
 
 
 def _year(value, field: str, errors: dict) -> int | None:
@@ -199,10 +106,12 @@ def _plain_decimal(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _clean_definition(
-    municipality_id: int, plan_id: int | None, fields: dict, current: Indicator | None
-) -> dict:
-    """Validate and normalise definition fields; raises ValidationError keyed by field."""
+def clean_definition(municipality_id: int, plan_id: int | None, fields: dict, current: Indicator | None) -> dict:
+    """Validate and normalise definition fields; raises ValidationError keyed by field.
+
+    The one check of an indicator's definition: the form, the API and the plan-workbook import all
+    call it, so a value the form refuses is refused everywhere.
+    """
     unknown = set(fields) - set(DEFINITION_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
@@ -227,7 +136,7 @@ def _clean_definition(
                     f"「{unit}」は登録されていない単位です（例: 件・%・人・団体・時間・千円・万件）"
                 )
             out[name] = unit
-        elif name in ("definition",):
+        elif name == "definition":
             out[name] = "" if value is None else str(value).strip()
         elif name == "data_source":
             out[name] = _text(value, name, "出典", 300, errors)
@@ -246,13 +155,13 @@ def _clean_definition(
             out[name] = text
         elif name == "owner":
             if value is not None and value.municipality_id != municipality_id:
-                raise PermissionDenied("担当課は同じ団体の所管課から選んでください")
+                raise Refused("担当課は同じ団体の所管課から選んでください")
             out[name] = value
         elif name == "nodes":
             nodes = list(value or [])
             for node in nodes:
                 if node.municipality_id != municipality_id:
-                    raise PermissionDenied("関連項目は同じ団体の計画項目から選んでください")
+                    raise Refused("関連項目は同じ団体の計画項目から選んでください")
                 if plan_id is not None and node.plan_id != plan_id:
                     errors.setdefault(name, []).append(f"「{node}」はこの指標の計画の項目ではありません")
             out[name] = nodes
@@ -277,27 +186,27 @@ def _differs(indicator: Indicator, name: str, value) -> bool:
     return getattr(indicator, name) != value
 
 
-def update_indicator_definition(actor, indicator: Indicator, **fields) -> list[str]:
+# --------------------------------------------------------------------------- definitions
+
+
+@action
+def update_definition(access: Access, indicator: Indicator, **fields) -> list[str]:
     """Change the definition fields given (see DEFINITION_FIELDS); returns the names that changed.
 
     Planning division only — every field, including who answers for the indicator (owner, linked
     nodes) and its group: direction, baseline, final target year and reference amounts decide the
-    grade, so a department editor (even of the indicator's own department) is refused with
-    PermissionDenied before anything is read or written.
+    grade, so a department editor (even of the indicator's own department) is refused.
     """
-    permissions.require_define(actor, indicator, "指標の定義の変更")
-    cleaned = _clean_definition(indicator.municipality_id, indicator.plan_id, fields, indicator)
+    require(rules.define(access, indicator, "指標の定義の変更"))
+    cleaned = clean_definition(indicator.municipality_id, indicator.plan_id, fields, indicator)
     changed = [name for name, value in cleaned.items() if _differs(indicator, name, value)]
-    if not changed:
-        return []
-    with transaction.atomic(), _acting(actor):
-        row = [name for name in changed if name != "nodes"]
-        for name in row:
-            setattr(indicator, name, cleaned[name])
-        if row:
-            indicator.save()
-        if "nodes" in changed:
-            indicator.nodes.set(cleaned["nodes"])
+    row = [name for name in changed if name != "nodes"]
+    for name in row:
+        setattr(indicator, name, cleaned[name])
+    if row:
+        indicator.save()
+    if "nodes" in changed:
+        indicator.nodes.set(cleaned["nodes"])
     return changed
 
 
@@ -311,44 +220,43 @@ def _next_code(plan: Plan, group: str) -> str:
     return f"{prefix}{n}"
 
 
-def create_indicator(actor, plan: Plan, *, name: str, code: str = "", **fields) -> Indicator:
+@action
+def create_indicator(access: Access, plan: Plan, *, name: str, code: str = "", **fields) -> Indicator:
     """A new indicator of ``plan`` (planning division only), placed after the last one of its group.
 
     ``code`` (指標コード, unique in the plan) defaults to the next free code of the group
     (目標1-6 after 目標1-5) or 指標N.
     """
-    permissions.require_planning(actor, plan.municipality, "指標の追加")
+    require(rules.create(access, plan.municipality_id))
     fields = {"kind": Indicator.Kind.OUTCOME, **fields, "name": name}
-    cleaned = _clean_definition(plan.municipality_id, plan.pk, fields, None)
+    cleaned = clean_definition(plan.municipality_id, plan.pk, fields, None)
     code = nfkc(code or "").strip()
     if len(code) > 50:
         raise ValidationError({"code": ["指標コードは50文字以内で入力してください"]})
-    with transaction.atomic(), _acting(actor):
-        group = cleaned.get("group", "")
-        code = code or _next_code(plan, group)
-        if Indicator.objects.filter(plan=plan, code=code).exists():
-            raise ValidationError({"code": [f"指標コード「{code}」はこの計画で既に使われています"]})
-        siblings = Indicator.objects.filter(plan=plan).order_by("order", "code")
-        last_of_group = siblings.filter(group=group).last()
-        if last_of_group is None:
-            order = (siblings.last().order + 1) if siblings.exists() else 1
-        else:
-            order = last_of_group.order + 1
-            for later in siblings.filter(order__gte=order):
-                later.order += 1
-                later.save(update_fields=["order"])
-        nodes = cleaned.pop("nodes", [])
-        indicator = Indicator.objects.create(
-            municipality_id=plan.municipality_id, plan=plan, code=code, order=order, **cleaned
-        )
-        if nodes:
-            indicator.nodes.set(nodes)
+    group = cleaned.get("group", "")
+    code = code or _next_code(plan, group)
+    if Indicator.objects.filter(plan=plan, code=code).exists():
+        raise ValidationError({"code": [f"指標コード「{code}」はこの計画で既に使われています"]})
+    siblings = Indicator.objects.filter(plan=plan).order_by("order", "code")
+    last_of_group = siblings.filter(group=group).last()
+    if last_of_group is None:
+        order = (siblings.last().order + 1) if siblings.exists() else 1
+    else:
+        order = last_of_group.order + 1
+        for later in siblings.filter(order__gte=order):
+            later.order += 1
+            later.save(update_fields=["order"])
+    nodes = cleaned.pop("nodes", [])
+    indicator = Indicator.objects.create(municipality_id=plan.municipality_id, plan=plan, code=code, order=order, **cleaned)
+    if nodes:
+        indicator.nodes.set(nodes)
     return indicator
 
 
-def add_definition_change(actor, indicator: Indicator, effective_fiscal_year, description: str) -> IndicatorDefinitionChange:
+@action
+def add_definition_change(access: Access, indicator: Indicator, effective_fiscal_year, description: str) -> IndicatorDefinitionChange:
     """Record that the indicator is measured differently from ``effective_fiscal_year`` on (planning only)."""
-    permissions.require_define(actor, indicator, "定義変更の登録")
+    require(rules.define(access, indicator, "定義変更の登録"))
     errors: dict[str, list[str]] = {}
     year = _year(effective_fiscal_year, "effective_fiscal_year", errors)
     if year is None and "effective_fiscal_year" not in errors:
@@ -360,20 +268,22 @@ def add_definition_change(actor, indicator: Indicator, effective_fiscal_year, de
         )
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic(), _acting(actor):
-        return IndicatorDefinitionChange.objects.create(
-            municipality_id=indicator.municipality_id, indicator=indicator, effective_fiscal_year=year, description=text
-        )
+    return IndicatorDefinitionChange.objects.create(
+        municipality_id=indicator.municipality_id, indicator=indicator, effective_fiscal_year=year, description=text
+    )
 
 
-def remove_definition_change(actor, change: IndicatorDefinitionChange) -> None:
+@action
+def remove_definition_change(access: Access, change: IndicatorDefinitionChange) -> None:
     """Planning only, like registering one."""
-    permissions.require_define(actor, change.indicator, "定義変更の削除")
-    with transaction.atomic(), _acting(actor):
-        change.delete()
+    require(rules.define(access, change.indicator, "定義変更の削除"))
+    change.delete()
 
 
-def _value_key(indicator: Indicator, fiscal_year, kind: str) -> int:
+# --------------------------------------------------------------------------- values
+
+
+def _value_key(fiscal_year, kind: str) -> int:
     errors: dict[str, list[str]] = {}
     year = _year(fiscal_year, "fiscal_year", errors)
     if kind not in IndicatorValue.Kind.values:
@@ -385,17 +295,52 @@ def _value_key(indicator: Indicator, fiscal_year, kind: str) -> int:
     return year
 
 
-def _check_expected(row: IndicatorValue | None, expected: str | None) -> None:
+def _cell_label(indicator: Indicator, year: int, kind: str) -> str:
+    return f"指標「{indicator.name}」の{fiscal.to_wareki(year)}の{IndicatorValue.Kind(kind).label}値"
+
+
+def _check_expected(indicator: Indicator, year: int, kind: str, row: IndicatorValue | None, expected: str | None) -> None:
     if expected is None:
         return
     current = row.raw_text if row is not None else ""
     if current != expected:
-        raise StaleValueError(row, expected)
+        raise StaleError(
+            _cell_label(indicator, year, kind), expected=expected, current=row, current_version=current,
+            theirs={"raw_text": current},
+        )
 
 
-def save_indicator_value(
-    actor, indicator: Indicator, fiscal_year, kind: str, raw: str, *,
-    confirm_unreadable: bool = False, expected: str | None = None,
+_UNREAD = object()
+
+
+def _store(indicator: Indicator, fiscal_year: int, kind: str, raw: str, tally: UpsertTally, row=_UNREAD,
+           **extra) -> IndicatorValue:
+    """Create or update one cell: ``row`` is the cell as the caller locked and checked it (None: there
+    was none), else it is locked here. A new row is inserted, never upserted after a look that may be
+    stale (another transaction may insert it in between, and the unique constraint then says so)."""
+    fields = {"municipality_id": indicator.municipality_id, "raw_text": raw, **parsed_fields(raw), **extra}
+    if row is _UNREAD:
+        row = lock(IndicatorValue, indicator=indicator, fiscal_year=fiscal_year, kind=kind)
+    if row is None:
+        row = IndicatorValue.objects.create(indicator=indicator, fiscal_year=fiscal_year, kind=kind, **fields)
+        tally.count("指標値", "created")
+    else:
+        changed = [k for k, v in fields.items() if getattr(row, k) != v]
+        for k in changed:
+            setattr(row, k, fields[k])
+        if changed:
+            row.save()
+        tally.count("指標値", "updated" if changed else "unchanged")
+    if not indicator.unit and fields["unit"]:
+        indicator.unit = fields["unit"]
+        indicator.save(update_fields=["unit"])
+    return row
+
+
+@action
+def save_value(
+    access: Access, indicator: Indicator, fiscal_year, kind: str, raw: str, *,
+    confirm_unreadable: bool = False, expected: str | None = None, notes: str | None = None, as_of=None,
 ) -> ValueChange:
     """Store the published text of one cell (年度 × 実績/目標/見込み) as written, and as read.
 
@@ -404,39 +349,60 @@ def save_indicator_value(
       ``confirm_unreadable``: then it is stored with ``readable=False`` and no number — the engine
       judges it 判定不可, never a guessed figure.
     * ``expected``: the text the editor started from ('' = empty cell); if the cell changed since,
-      :class:`StaleValueError` and nothing is written.
+      ``StaleError`` and nothing is written.
     * Who: 実績・見込み — planning, or an editor who answers for the indicator; 目標 — planning only
-      (PermissionDenied 「目標値の入力は企画・DX推進課（計画管理者）のみが行えます…」, nothing written).
+      (「目標値の入力は企画・DX推進課（計画管理者）のみが行えます…」) — the same rule on the screen,
+      the API and in a survey round.
     """
-    permissions.require_value(actor, indicator, kind, permissions.value_action(kind, "入力"))
-    year = _value_key(indicator, fiscal_year, kind)
+    require(rules.enter_value(access, indicator, kind, responsible_departments(indicator), rules.value_action(kind, "入力")))
+    year = _value_key(fiscal_year, kind)
     text = (raw or "").strip()
     if not text:
-        return clear_indicator_value(actor, indicator, year, kind, expected=expected)
+        return clear_value(access, indicator, year, kind, expected=expected)
     if len(text) > IndicatorValue._meta.get_field("raw_text").max_length:
         raise ValidationError({"raw_text": ["公表値は300文字以内で入力してください"]})
     parsed = value_parser.parse_value(text)
-    with transaction.atomic(), _acting(actor):
-        row = IndicatorValue.objects.select_for_update(of=("self",)).filter(indicator=indicator, fiscal_year=year, kind=kind).first()
-        _check_expected(row, expected)
-        before = row.raw_text if row is not None else None
-        if row is not None and row.raw_text == text:
-            return ValueChange(indicator, year, kind, "unchanged", row, before, parsed)
-        if not parsed.readable and not confirm_unreadable:
-            raise UnreadableValueError(parsed)
-        value = set_indicator_value(indicator, year, kind, text)
+    row = lock(IndicatorValue, indicator=indicator, fiscal_year=year, kind=kind)
+    _check_expected(indicator, year, kind, row, expected)
+    before = row.raw_text if row is not None else None
+    extra = {k: v for k, v in (("notes", notes), ("as_of", as_of)) if v is not None}
+    if row is not None and row.raw_text == text and all(getattr(row, k) == v for k, v in extra.items()):
+        return ValueChange(indicator, year, kind, "unchanged", row, before, parsed)
+    if not parsed.readable and not confirm_unreadable:
+        raise UnreadableValueError(parsed)
+    try:
+        with transaction.atomic():
+            value = _store(indicator, year, kind, text, UpsertTally(), row=row, **extra)
+    except IntegrityError:  # another editor created the cell a moment ago
+        winner = IndicatorValue.objects.get(indicator=indicator, fiscal_year=year, kind=kind)
+        raise StaleError(_cell_label(indicator, year, kind), expected=expected or "", current=winner,
+                         current_version=winner.raw_text, theirs={"raw_text": winner.raw_text}) from None
     return ValueChange(indicator, year, kind, "created" if row is None else "updated", value, before, parsed)
 
 
-def clear_indicator_value(actor, indicator: Indicator, fiscal_year, kind: str, *, expected: str | None = None) -> ValueChange:
+@action
+def clear_value(access: Access, indicator: Indicator, fiscal_year, kind: str, *, expected: str | None = None) -> ValueChange:
     """Delete the cell's row (年度 × 区分); nothing to delete is not an error. Who: as for saving."""
-    permissions.require_value(actor, indicator, kind, permissions.value_action(kind, "削除"))
-    year = _value_key(indicator, fiscal_year, kind)
-    with transaction.atomic(), _acting(actor):
-        row = IndicatorValue.objects.select_for_update(of=("self",)).filter(indicator=indicator, fiscal_year=year, kind=kind).first()
-        _check_expected(row, expected)
-        if row is None:
-            return ValueChange(indicator, year, kind, "absent", None, None)
-        before = row.raw_text
-        row.delete()
+    require(rules.enter_value(access, indicator, kind, responsible_departments(indicator), rules.value_action(kind, "削除")))
+    year = _value_key(fiscal_year, kind)
+    row = lock(IndicatorValue, indicator=indicator, fiscal_year=year, kind=kind)
+    _check_expected(indicator, year, kind, row, expected)
+    if row is None:
+        return ValueChange(indicator, year, kind, "absent", None, None)
+    before = row.raw_text
+    row.delete()
     return ValueChange(indicator, year, kind, "deleted", None, before)
+
+
+@action
+def import_values(
+    access: Access, indicator: Indicator, values: list[tuple[int, str, str]], *, tally: UpsertTally | None = None,
+) -> list[IndicatorValue]:
+    """Batch variant for importers of published documents: ``values`` = (fiscal year, kind, text).
+
+    Published figures include targets, so this is the planning division's (or a command's); texts are
+    stored as published even when the parser cannot read them (the engine then says 判定不可).
+    """
+    require(rules.define(access, indicator, "指標の値の取込"))
+    tally = tally or UpsertTally()
+    return [_store(indicator, year, kind, raw, tally) for year, kind, raw in values]

@@ -160,6 +160,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Uploads: a 20 MB workbook is already far beyond any real plan; refuse bigger ones early.
 SHINCHOKU_MAX_UPLOAD_BYTES = int(os.environ.get("SHINCHOKU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+# What an imported file may hold once read (shinchoku/core/filereaders.py): a 1,000-item plan workbook
+# is 1.5 MB unzipped, 8 columns wide and 5,000 rows on its largest sheet.
+SHINCHOKU_MAX_UNZIPPED_BYTES = int(os.environ.get("SHINCHOKU_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024))
+SHINCHOKU_MAX_SHEET_ROWS = int(os.environ.get("SHINCHOKU_MAX_SHEET_ROWS", 100_000))
+SHINCHOKU_MAX_SHEET_COLUMNS = int(os.environ.get("SHINCHOKU_MAX_SHEET_COLUMNS", 1_000))
+SHINCHOKU_MAX_IMPORT_CELLS = int(os.environ.get("SHINCHOKU_MAX_IMPORT_CELLS", 2_000_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

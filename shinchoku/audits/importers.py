@@ -21,7 +21,6 @@ Decisions (the document does not say them):
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from shinchoku.audits.koto import (
     KIND_SHITEKI,
@@ -33,7 +32,7 @@ from shinchoku.audits.koto import (
 )
 from shinchoku.audits.models import Audit, Finding
 from shinchoku.core.access import Access
-from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
+from shinchoku.core.importing import ImportFailed, ImportResult, Problem, read_text_document, run_atomically
 from shinchoku.core.models import Department, Municipality
 from shinchoku.core.upsert import UpsertTally
 
@@ -66,13 +65,7 @@ class KotoAuditImporter:
         parser.add_argument("--municipality-name", default=None, help="団体が未登録のときに使う団体名（既定: 報告書の表題から）")
 
     def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
-        name = Path(path).name
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ImportFailed(Problem("ファイルが見つかりません", file=name))
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(Problem(f"UTF-8 のテキストとして読めません（{exc.start}バイト目）", file=name))
+        name, text = read_text_document(path)
         code = options.get("municipality") or KOTO_CODE
         if not re.fullmatch(r"\d{6}", code):
             raise ImportFailed(Problem(f"団体コード「{code}」は6桁の数字ではありません", file=name))

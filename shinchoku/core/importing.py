@@ -27,9 +27,12 @@ class Problem:
     sheet: str = ""
     row: int | None = None  # row or line number, 1-based
     column: str = ""
+    member: str = ""  # a part of an archive that is not a sheet (xl/styles.xml, a CSV's ZIP member …)
 
     def place(self) -> str:
         parts = [self.file or "入力"]
+        if self.member:
+            parts.append(f"の「{self.member}」")
         if self.sheet:
             parts.append(f"シート「{self.sheet}」")
         if self.row is not None:

@@ -8,7 +8,9 @@ module does the spreadsheet conventions the wards' staff expect when they print 
 - an optional title line (and sub-title lines) above the table, the header row frozen and repeated
   at the top of every printed page, an auto-filter on the header;
 - A4, landscape by default, fitted to the page width (as many pages tall as needed);
-- column widths in characters; wrapped text columns for long Japanese text.
+- column widths in characters; wrapped text columns for long Japanese text;
+- every cell written through :func:`~shinchoku.core.cellsafety.put`: text is a string cell, never a
+  live formula.
 
 Usage::
 
@@ -33,6 +35,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from shinchoku.core.cellsafety import put
 
 FONT_NAME = "游ゴシック"  # Excel's Japanese default; LibreOffice falls back to a CJK font
 
@@ -147,29 +151,28 @@ def add_table_sheet(wb: Workbook, sheet: TableSheet, *, first: bool = False):
     ncols = len(sheet.columns)
     row = 1
     if sheet.heading:
-        ws.cell(row=row, column=1, value=sheet.heading).style = "sk_title"
+        put(ws, row, 1, sheet.heading).style = "sk_title"
         ws.row_dimensions[row].height = 22
         row += 1
     for line in sheet.subheadings:
-        ws.cell(row=row, column=1, value=line).style = "sk_subtitle"
+        put(ws, row, 1, line).style = "sk_subtitle"
         row += 1
     header_row = row
     for col, column in enumerate(sheet.columns, start=1):
-        ws.cell(row=header_row, column=col, value=column.header).style = "sk_header"
+        put(ws, header_row, col, column.header).style = "sk_header"
         ws.column_dimensions[get_column_letter(col)].width = column.width
     styles = [STYLE_NAMES[c.style] for c in sheet.columns]
     row = header_row
     for values in sheet.rows:
         row += 1
         for col, (value, style) in enumerate(zip(values, styles), start=1):
-            cell = ws.cell(row=row, column=col, value=_cell_value(value))
-            cell.style = style
+            put(ws, row, col, _cell_value(value)).style = style
         if sheet.row_height:
             ws.row_dimensions[row].height = sheet.row_height
     last_row = row
     for line in sheet.notes:
         row += 1
-        ws.cell(row=row + 1, column=1, value=line).style = "sk_note"
+        put(ws, row + 1, 1, line).style = "sk_note"
 
     last_col = get_column_letter(ncols)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)

@@ -7,13 +7,14 @@ functions, so that encoding, line ends and number formats are the same everywher
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
+
+from shinchoku.core.cellsafety import CsvWriter
 
 BOM = "\ufeff"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -47,10 +48,11 @@ def csv_cell(value: Any) -> Any:
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV text with a BOM, CRLF line ends (RFC 4180, what Excel writes), every field as text."""
+    """CSV text with a BOM, CRLF line ends (RFC 4180, what Excel writes), every field as text; a text
+    that a spreadsheet would run as a formula is neutralised (:class:`~shinchoku.core.cellsafety.CsvWriter`)."""
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = CsvWriter(out)
     writer.writerow(header)
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])

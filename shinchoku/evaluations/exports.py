@@ -16,6 +16,7 @@ from openpyxl.styles import NamedStyle
 from openpyxl.utils import get_column_letter
 
 from shinchoku.core.render_pdf import render_pdf
+from shinchoku.core.cellsafety import put
 from shinchoku.core.render_xlsx import add_named_styles, named_style
 from shinchoku.evaluations.report import radio_text
 
@@ -101,9 +102,7 @@ class _Writer:
         self.row = 1
 
     def cell(self, col: int, value, style: str = "ev_text"):
-        c = self.ws.cell(row=self.row, column=col, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            c.data_type = "s"  # typed text (a classification reason …) is never a live formula
+        c = put(self.ws, self.row, col, value)
         c.style = style
         return c
 

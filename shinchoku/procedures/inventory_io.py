@@ -24,22 +24,19 @@ a whole (nothing is written) if there is any.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from shinchoku.core import fiscal
+from shinchoku.core import filereaders, fiscal
 from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.models import Municipality
 from shinchoku.core.render_xlsx import Column, TableSheet, render_xlsx
+from shinchoku.core.tabular import csv_bytes
 from shinchoku.core.text import nfkc, remove_spaces, squash_spaces
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.procedures.models import Channel, Procedure
@@ -97,39 +94,34 @@ for _c in COLUMNS:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_table(path: Path) -> tuple[str, list[tuple[int, list[Any]]]]:
-    """(sheet name or '', [(row number, cells)]) of the first sheet / the CSV file."""
+def _read_table(path: Path) -> tuple[str, filereaders.Rows]:
+    """(sheet name or '', [(row number, cell texts)]) of the first sheet / the CSV file, read by the
+    guarded readers of :mod:`shinchoku.core.filereaders`."""
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # a broken or foreign file
-            raise ImportFailed(Problem(f"XLSXファイルとして読めません（{type(exc).__name__}）", file=path.name))
-        ws = wb.worksheets[0]
-        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-        wb.close()
-        return ws.title, rows
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt"}:
+        raise ImportFailed(Problem("XLSX（.xlsx）または CSV（.csv）のファイルを指定してください", file=path.name))
+    data, name = filereaders.read_bytes(path)
     if suffix in {".csv", ".txt"}:
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "cp932"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFailed(Problem("文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）", file=path.name))
-        return "", [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    raise ImportFailed(Problem("XLSX（.xlsx）または CSV（.csv）のファイルを指定してください", file=path.name))
+        return "", filereaders.read_csv(data, name)
+    book = filereaders.open_xlsx(data, name)
+    if not book.sheet_names:
+        raise ImportFailed(Problem("シートがありません", file=name))
+    title = book.sheet_names[0]
+    return title, book.rows(title)
 
 
-def _cell_text(value: Any, *, keep_lines: bool = False) -> str:
+def stored_text(value: Any, *, keep_lines: bool = False) -> str:
+    """A text as the inventory stores it, however it arrives (a file or the pages' write layer): blanks
+    collapsed to one space and trimmed; the note (``keep_lines``) only trimmed, its line breaks kept."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
     return text.strip().replace("\r\n", "\n") if keep_lines else squash_spaces(text)
+
+
+_cell_text = stored_text
 
 
 def parse_inventory(path: Path) -> list[dict]:
@@ -336,11 +328,7 @@ def export_xlsx(municipality: Municipality) -> bytes:
 
 
 def export_csv(municipality: Municipality) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    writer.writerows(export_rows(municipality))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADERS, export_rows(municipality))
 
 
 # --------------------------------------------------------------------------- upload (web page)

@@ -22,6 +22,7 @@ from shinchoku.core.permissions import require_department, require_planning
 from shinchoku.core.fiscal import fiscal_year_of
 from shinchoku.core.models import Department, Municipality
 from shinchoku.procedures import selection as rules
+from shinchoku.procedures.inventory_io import stored_text
 from shinchoku.procedures.models import (
     Channel,
     DepartmentQuota,
@@ -49,6 +50,9 @@ def _clean(values: dict) -> dict:
     if unknown:
         raise TypeError(f"unknown procedure fields: {sorted(unknown)}")
     out = dict(values)
+    for name in ("name", "section", "legal_basis", "note"):
+        if name in out:  # as the inventory import stores them, so that export → import changes nothing
+            out[name] = stored_text(out[name], keep_lines=name == "note")
     if "blockers" in out:
         out["blockers"] = sorted(dict.fromkeys(out["blockers"] or []))
     if "channel" in out and out["channel"] and out["channel"] not in Channel.values:

@@ -30,17 +30,17 @@ import hashlib
 import hmac
 import io
 import json
-import zipfile
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from shinchoku.core import fiscal
+from shinchoku.core import filereaders, fiscal
+from shinchoku.core.cellsafety import put
 from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.text import nfkc
 from shinchoku.indicators.values import parsed_fields
@@ -54,7 +54,6 @@ META_SHEET = "_meta"
 KEY_FIELDS = ("round_id", "department_id", "code", "version", "base")
 ANSWER_VALUE_FIELDS = ("status", "change_reason", "result", "next_year_plan", "later_plan")
 ACTUAL_VALUE_FIELDS = ("raw_text", "note")
-MAX_UNCOMPRESSED_FACTOR = 20  # a zip that inflates to more than 20 × the upload limit is refused
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def _styles(wb: Workbook) -> None:
 
 def _write_table(ws, columns: list[Column], rows: list[dict]) -> None:
     for c, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=c, value=col.header)
+        cell = put(ws, 1, c, col.header)
         cell.style = "sk_header"
         letter = get_column_letter(c)
         ws.column_dimensions[letter].width = col.width
@@ -163,7 +162,7 @@ def _write_table(ws, columns: list[Column], rows: list[dict]) -> None:
         longest = 1
         for c, col in enumerate(columns, start=1):
             value = data.get(col.field, "")
-            cell = ws.cell(row=r, column=c, value=value if value != "" else None)
+            cell = put(ws, r, c, value if value != "" else None)
             cell.style = {"key": "sk_key", "ref": "sk_ref", "edit": "sk_edit"}[col.kind]
             if col.kind != "key" and isinstance(value, str) and value:
                 per_line = max(int(col.width * 0.9 / 2), 4)  # full-width characters per line
@@ -223,11 +222,12 @@ def build_workbook(form, *, exported_by: str = "") -> Workbook:
     status_col = get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.field == "status"))
     if symbols and answer_data:
         listed = ",".join(s.symbol for s in symbols)
-        if len(listed) <= 250 and "," not in "".join(s.symbol for s in symbols):
+        # An inline list is a formula: a symbol holding "," or '"' goes through cells instead.
+        if len(listed) <= 250 and not any(ch in s.symbol for s in symbols for ch in ',"'):
             formula = f'"{listed}"'
         else:
             for i, s in enumerate(symbols, start=1):
-                meta_ws.cell(row=i, column=10, value=s.symbol)
+                put(meta_ws, i, 10, s.symbol)
             formula = f"'{META_SHEET}'!$J$1:$J${len(symbols)}"
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
                             showErrorMessage=True, errorTitle="進捗状況",
@@ -264,12 +264,12 @@ def build_workbook(form, *, exported_by: str = "") -> Workbook:
     }
     meta["checksum"] = key_checksum(meta, key_rows)
     for i, (k, v) in enumerate(meta.items(), start=1):
-        meta_ws.cell(row=i, column=1, value=k)
-        meta_ws.cell(row=i, column=2, value=str(v))
-    meta_ws.cell(row=20, column=1, value="keys")
+        put(meta_ws, i, 1, k)
+        put(meta_ws, i, 2, str(v))
+    put(meta_ws, 20, 1, "keys")
     for i, key_row in enumerate(key_rows, start=21):
         for j, v in enumerate(key_row, start=1):
-            meta_ws.cell(row=i, column=j, value=str(v))
+            put(meta_ws, i, j, str(v))
     meta_ws.sheet_state = "veryHidden"
     meta_ws.protection.sheet = True
 
@@ -310,14 +310,14 @@ def _write_help(ws, round, dep, symbols, n_answers: int, n_actuals: int) -> None
     for r, (kind, text) in enumerate(lines, start=1):
         if kind == "kv":
             k, v = text.split("\t", 1)
-            ws.cell(row=r, column=1, value=k).font = Font(bold=True)
-            ws.cell(row=r, column=2, value=v).alignment = Alignment(wrap_text=True)
+            put(ws, r, 1, k).font = Font(bold=True)
+            put(ws, r, 2, v).alignment = Alignment(wrap_text=True)
         elif kind == "title":
-            ws.cell(row=r, column=1, value=text).font = Font(bold=True, size=14)
+            put(ws, r, 1, text).font = Font(bold=True, size=14)
         elif kind == "h":
-            ws.cell(row=r, column=1, value=text).font = Font(bold=True, size=12)
+            put(ws, r, 1, text).font = Font(bold=True, size=12)
         elif kind == "p":
-            ws.cell(row=r, column=1, value=text)
+            put(ws, r, 1, text)
     ws.protection.sheet = True
 
 
@@ -364,8 +364,10 @@ def _column_label(index: int, col: Column) -> str:
     return f"{get_column_letter(index)}（{col.header}）"
 
 
-def open_upload(fileobj, *, size: int | None, name: str = "アップロードしたファイル"):
-    """Size and container checks *before* openpyxl parses anything; returns the workbook."""
+def open_upload(fileobj, *, size: int | None, name: str = "アップロードしたファイル") -> filereaders.XlsxBook:
+    """Size and container checks before anything is parsed; returns the workbook, read through the
+    guarded reader of :mod:`shinchoku.core.filereaders` (a corrupt part or an oversized sheet is a
+    problem naming its place)."""
     limit = settings.SHINCHOKU_MAX_UPLOAD_BYTES
     if size is None:
         fileobj.seek(0, io.SEEK_END)
@@ -378,47 +380,42 @@ def open_upload(fileobj, *, size: int | None, name: str = "アップロードし
         ))
     if size == 0:
         raise ImportFailed(Problem("ファイルが空です。", file=name))
-    if not zipfile.is_zipfile(fileobj):
+    data, _ = filereaders.read_bytes(fileobj, name=name)
+    if filereaders.kind_of(data) != "zip":
         raise ImportFailed(Problem(
             "XLSX 形式（Excel ブック）として読めません。ファイルが壊れているか、別の形式（xls、csv など）です。"
             "shinchoku から出力した様式を Excel の「.xlsx」形式で保存して取り込んでください。", file=name,
         ))
-    fileobj.seek(0)
-    try:
-        with zipfile.ZipFile(fileobj) as zf:
-            inflated = sum(info.file_size for info in zf.infolist())
-            if inflated > limit * MAX_UNCOMPRESSED_FACTOR:
-                raise ImportFailed(Problem("ファイルを展開すると大きすぎるため、取り込めません。", file=name))
-            broken = zf.testzip()
-            if broken is not None:
-                raise ImportFailed(Problem(f"ファイルが壊れています（{broken} が読めません）。", file=name))
-        fileobj.seek(0)
-        return load_workbook(fileobj, data_only=True)
-    except ImportFailed:
-        raise
-    except Exception as exc:  # noqa: BLE001 — BadZipFile, InvalidFileException, KeyError of a missing part, XML errors …
-        raise ImportFailed(Problem(
-            f"XLSX ファイルとして読めません（{type(exc).__name__}）。ファイルが壊れている可能性があります。"
-            "出力した様式に記入し、Excel で保存し直してから取り込んでください。", file=name,
-        )) from None
+    return filereaders.XlsxBook(data, name)
 
 
-def read_meta(wb, name: str) -> tuple[dict, list[list[str]]]:
-    if META_SHEET not in wb.sheetnames:
+class _Grid:
+    """One sheet's cell texts by (row, column), both 1-based."""
+
+    def __init__(self, rows: filereaders.Rows):
+        self.cells = {(r, c): text for r, cells in rows for c, text in enumerate(cells, start=1) if text}
+        self.max_row = max((r for r, _ in rows), default=0)
+
+    def value(self, row: int, column: int) -> str:
+        return self.cells.get((row, column), "")
+
+
+def read_meta(book: filereaders.XlsxBook, name: str) -> tuple[dict, list[list[str]]]:
+    if META_SHEET not in book.sheet_names:
         raise ImportFailed(Problem(
             "shinchoku から出力した照会の回答様式ではありません（管理情報のシートがありません）。"
             "照会のページから様式を出力して記入してください。", file=name,
         ))
-    ws = wb[META_SHEET]
+    ws = _Grid(book.rows(META_SHEET))
     meta: dict[str, str] = {}
     for r in range(1, 20):
-        k = ws.cell(row=r, column=1).value
+        k = ws.value(r, 1)
         if k:
-            meta[str(k)] = _text(ws.cell(row=r, column=2).value)
+            meta[str(k)] = _text(ws.value(r, 2))
     keys: list[list[str]] = []
     r = 21
-    while ws.cell(row=r, column=1).value not in (None, ""):
-        keys.append([_text(ws.cell(row=r, column=c).value) for c in range(1, 8)])
+    while ws.value(r, 1) not in (None, ""):
+        keys.append([_text(ws.value(r, c)) for c in range(1, 8)])
         r += 1
     if meta.get("format") != FORMAT:
         raise ImportFailed(Problem("shinchoku から出力した照会の回答様式ではありません。", file=name, sheet=META_SHEET))
@@ -427,8 +424,8 @@ def read_meta(wb, name: str) -> tuple[dict, list[list[str]]]:
 
 def parse_workbook(fileobj, *, round, department, status_symbols: list[str], size: int | None, name: str) -> ParsedForm:
     """Read a filled-in form for ``round`` and ``department``; raise ImportFailed naming every problem."""
-    wb = open_upload(fileobj, size=size, name=name)
-    meta, key_rows = read_meta(wb, name)
+    book = open_upload(fileobj, size=size, name=name)
+    meta, key_rows = read_meta(book, name)
     try:
         meta_round, meta_dep = int(meta.get("round_id", "")), int(meta.get("department_id", ""))
     except ValueError:
@@ -460,12 +457,12 @@ def parse_workbook(fileobj, *, round, department, status_symbols: list[str], siz
         (ACTUAL_SHEET, actual_columns(fy), parsed.actuals, "actual"),
     ):
         expected = {k[1]: k for k in typed_keys if k[0] == sheet}
-        if sheet not in wb.sheetnames:
+        if sheet not in book.sheet_names:
             problems.append(Problem(f"シート「{sheet}」がありません（シート名を変えないでください）。", file=name, sheet=sheet))
             continue
-        ws = wb[sheet]
+        ws = _Grid(book.rows(sheet))
         for c, col in enumerate(columns, start=1):
-            header = _text(ws.cell(row=1, column=c).value)
+            header = _text(ws.value(1, c))
             if header != col.header:
                 problems.append(Problem(
                     f"見出しが「{col.header}」ではなく「{header}」です。列の追加・削除・並べ替えはできません。",
@@ -475,7 +472,7 @@ def parse_workbook(fileobj, *, round, department, status_symbols: list[str], siz
             continue
         last = max(ws.max_row, max(expected, default=1))
         for r in range(2, last + 1):
-            cells = {col.field: ws.cell(row=r, column=c).value for c, col in enumerate(columns, start=1)}
+            cells = {col.field: ws.value(r, c) for c, col in enumerate(columns, start=1)}
             labels = {col.field: _column_label(c, col) for c, col in enumerate(columns, start=1)}
             key = expected.get(r)
             if key is None:
@@ -510,8 +507,7 @@ def parse_workbook(fileobj, *, round, department, status_symbols: list[str], siz
                     ))
                 values["status"] = status
             else:
-                raw_cell = cells["raw_text"]
-                values["raw_text"] = _number_text(raw_cell)
+                values["raw_text"] = _text(cells["raw_text"])
                 values["note"] = _text(cells["note"])
                 if values["raw_text"]:
                     if "\n" in values["raw_text"]:
@@ -540,17 +536,6 @@ def _all_int(key_rows) -> bool:
         return True
     except (ValueError, IndexError):
         return False
-
-
-def _number_text(value) -> str:
-    """An actual cell as text: a number typed into it (if the text format was lost) is written plainly."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return format(value, "f").rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
-    if hasattr(value, "isoformat"):  # Excel turned 1/15 into a date: show it, the parser will refuse
-        return value.isoformat()
-    return _text(value)
 
 
 def unreadable_reason(note: str) -> str:

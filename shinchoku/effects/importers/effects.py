@@ -21,12 +21,9 @@ Columns (header row; Japanese names, order free; only the first five are require
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
 from shinchoku.core.text import nfkc, remove_spaces
@@ -97,34 +94,6 @@ class EffectsFile:
 # --------------------------------------------------------------------------------------------- cells
 
 
-def _rows_from_csv(data: bytes) -> list[tuple[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EffectsFileError(f"UTF-8 のCSVとして読めません（{exc.start}バイト目）") from exc
-    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
-
-
-def _rows_from_xlsx(path: Path) -> tuple[str, list[tuple[int, list[str]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError … — the file is not a workbook
-        raise EffectsFileError(f"XLSXファイルとして読めません（{type(exc).__name__}）") from exc
-    ws = wb.worksheets[0]
-    rows = [(n, ["" if v is None else _cell_text(v) for v in values])
-            for n, values in enumerate(ws.iter_rows(values_only=True), start=1)]
-    wb.close()
-    return ws.title, rows
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _decimal(text: str) -> Decimal:
     return calc.to_decimal(text)
 
@@ -178,16 +147,10 @@ def format_multipliers(factors: list[dict]) -> str:
 # --------------------------------------------------------------------------------------------- the file
 
 
-def read_effects(path: str | Path) -> EffectsFile:
-    """Read and check every row of the file (problems collected, nothing raised for a bad row)."""
-    p = Path(path)
-    if not p.is_file():
-        raise EffectsFileError("ファイルが見つかりません")
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        sheet, raw_rows = _rows_from_xlsx(p)
-    else:
-        sheet, raw_rows = "", _rows_from_csv(p.read_bytes())
-    out = EffectsFile(p.name, sheet)
+def read_effects(name: str, sheet: str, raw_rows: list[tuple[int, list[str]]]) -> EffectsFile:
+    """Read and check every row (problems collected, nothing raised for a bad row). The rows come from
+    the importer's guarded file reader (``core.filereaders``): numbered, every cell as text."""
+    out = EffectsFile(name, sheet)
     out.lines = read_rows(raw_rows, out)
     return out
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shinchoku.core import filereaders
 from shinchoku.core.access import Access
 from shinchoku.core.importing import ImportFailed, ImportResult, Problem, run_atomically
 from shinchoku.core.upsert import UpsertTally
 from shinchoku.effects import actions
-from shinchoku.effects.importers.effects import EffectsFileError, read_effects
+from shinchoku.effects.importers.effects import read_effects
 
 
 class EffectsImporter:
@@ -26,10 +27,15 @@ class EffectsImporter:
 
     def run(self, path: str, *, access: Access, dry_run: bool, options: dict) -> ImportResult:
         name = Path(path).name
-        try:
-            parsed = read_effects(path)
-        except EffectsFileError as exc:
-            raise ImportFailed(Problem(str(exc), file=name)) from exc
+        data, _ = filereaders.read_bytes(Path(path))
+        if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            book = filereaders.open_xlsx(data, name)
+            if not book.sheet_names:
+                raise ImportFailed(Problem("シートがありません", file=name))
+            sheet = book.sheet_names[0]
+            parsed = read_effects(name, sheet, book.rows(sheet))
+        else:
+            parsed = read_effects(name, "", filereaders.read_csv(data, name))
         if parsed.problems:
             raise ImportFailed([Problem(p.message, file=name, sheet=parsed.sheet, row=p.row, column=p.column)
                                 for p in parsed.problems])

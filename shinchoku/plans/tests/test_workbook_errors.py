@@ -227,7 +227,7 @@ def test_command_names_the_place_and_writes_nothing(tmp_path):
     assert payload["ok"] is False
     assert payload["problems"] == [{
         "place": "orphan.xlsx シート「項目」 15行 B列", "message": "親コード「9-9」の項目がありません",
-        "sheet": "項目", "row": 15, "column": "B",
+        "sheet": "項目", "member": "", "row": 15, "column": "B",
     }]
 
 

@@ -6,21 +6,20 @@ naming file, sheet, row and column; :func:`read_workbook` raises
 that is too big, unreadable, a missing sheet or header stops before any row is read, so that one
 defect gives one message).
 
+Files are read by :mod:`shinchoku.core.filereaders` (bounded, and every exception a located problem).
 CSV files are read as UTF-8 (with or without BOM) or CP932, the encoding Japanese Excel writes;
 a file that is neither names the line and byte that cannot be read.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import os
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
+from shinchoku.core import filereaders
+from shinchoku.core.filereaders import DateText
 from shinchoku.core.fiscal import FiscalYearError, parse_fiscal_year
 from shinchoku.core.importing import ImportFailed, Problem
 from shinchoku.core.text import nfkc, remove_spaces
@@ -51,10 +50,6 @@ def max_upload_bytes() -> int:
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
-
-
-class DateText(str):
-    """Text of a cell Excel stored as a date (1-1 typed into a General cell becomes 1月1日)."""
 
 
 @dataclass
@@ -104,13 +99,13 @@ def _load(source: str | Path | bytes, filename: str | None, max_bytes: int | Non
         return bytes(source), name
     path = Path(source)
     name = filename or path.name
-    try:
+    with filereaders.reading(name):
+        if not path.is_file():
+            raise ImportFailed(Problem("ファイルが見つかりません", file=name))
         size = os.stat(path).st_size
-    except FileNotFoundError:
-        raise ImportFailed(Problem("ファイルが見つかりません", file=name)) from None
-    if size > limit:
-        raise ImportFailed(Problem(too_big_message(size, limit), file=name))
-    return path.read_bytes(), name
+        if size > limit:
+            raise ImportFailed(Problem(too_big_message(size, limit), file=name))
+        return path.read_bytes(), name
 
 
 def too_big_message(size: int, limit: int) -> str:
@@ -121,103 +116,31 @@ def too_big_message(size: int, limit: int) -> str:
 
 
 def read_tables_bytes(data: bytes, name: str) -> dict[str, RawTable]:
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ImportFailed(Problem(
-            "Excel 97-2003 形式（.xls）は読めません。Excel で「Excel ブック（.xlsx）」として保存し直してください", file=name
-        ))
-    if data[:2] != b"PK":
+    """The six sheets (or CSV members) as cell texts, read through the guarded readers of
+    :mod:`shinchoku.core.filereaders` (a corrupt member, a zip bomb or a sheet over the row limit is
+    a problem naming its place)."""
+    kind = filereaders.kind_of(data)
+    if kind == "cfb":
+        raise ImportFailed(Problem(filereaders.CFB_MESSAGE, file=name))
+    if kind != "zip":
         raise ImportFailed(Problem(
             "XLSX ファイルでも、CSV をまとめた ZIP ファイルでもありません"
             "（CSV の場合は plan.csv・items.csv など6つのファイルを1つの ZIP にまとめてください）", file=name
         ))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFailed(Problem(f"ZIP（XLSX）として読めません（壊れているか途中までしかありません: {exc}）", file=name)) from None
-    limit = 10 * max(max_upload_bytes(), DEFAULT_MAX_BYTES)
-    total = sum(i.file_size for i in infos)
-    if total > limit:
-        raise ImportFailed(Problem(
-            f"展開後の大きさが大きすぎます（{_mb(total)}。上限は {_mb(limit)}）", file=name
-        ))
-    names = {i.filename for i in infos}
+    archive = filereaders.Archive(data, name)
+    names = archive.names()
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return _xlsx_tables(data, name)
-    return _csv_tables(archive, infos, name)
+    return _csv_tables(archive, name)
 
 
 # --------------------------------------------------------------------------- XLSX
 
 
 def _xlsx_tables(data: bytes, name: str) -> dict[str, RawTable]:
-    """The six sheets' cell texts: the fast streaming reader, or openpyxl for what it does not handle."""
-    from shinchoku.plans.workbook import xlsx_fast
-
-    try:
-        names = xlsx_fast.sheet_names(data)
-    except xlsx_fast.Unsupported:
-        return _openpyxl_tables(data, name)
-    found = _match_sheets([(title, title) for title in names], name, "シート")
-    wanted = {title for title, _ in found.values()}
-    try:
-        parsed = dict(xlsx_fast.read_sheets(data, lambda title: title in wanted))
-    except xlsx_fast.Unsupported:
-        return _openpyxl_tables(data, name)
-    return {key: RawTable(fmt.SHEET_BY_KEY[key], title, parsed[title]) for key, (title, _) in found.items()}
-
-
-def _openpyxl_tables(data: bytes, name: str) -> dict[str, RawTable]:
-    import warnings
-
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken files
-        raise ImportFailed(Problem(f"XLSX として読めません（{type(exc).__name__}: {exc}）", file=name)) from None
-    try:
-        found = _match_sheets([(ws.title, ws) for ws in book.worksheets], name, "シート")
-        tables = {}
-        for key, (title, ws) in found.items():
-            try:
-                ws.reset_dimensions()
-                rows = [(i, [_cell_text(c) for c in row]) for i, row in enumerate(ws.iter_rows(), start=1)]
-            except Exception as exc:  # noqa: BLE001
-                raise ImportFailed(Problem(f"シートを読めません（{type(exc).__name__}: {exc}）", file=name, sheet=title)) from None
-            tables[key] = RawTable(fmt.SHEET_BY_KEY[key], title, rows)
-        return tables
-    finally:
-        book.close()
-
-
-def _cell_text(cell) -> str:
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (dt.datetime, dt.date)):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return DateText(day.isoformat())
-    if isinstance(value, dt.time):
-        return DateText(value.isoformat())
-    if isinstance(value, (int, float, Decimal)):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            return _number_text(number * 100) + "%"
-        return _number_text(number)
-    return str(value)
-
-
-def _number_text(number: Decimal) -> str:
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
+    book = filereaders.XlsxBook(data, name)
+    found = _match_sheets([(title, title) for title in book.sheet_names], name, "シート")
+    return {key: RawTable(fmt.SHEET_BY_KEY[key], title, book.rows(title)) for key, (title, _) in found.items()}
 
 
 # --------------------------------------------------------------------------- CSV ZIP
@@ -233,8 +156,10 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _csv_tables(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> dict[str, RawTable]:
-    members = [(_zip_member_name(i), i) for i in infos if not i.is_dir() and _zip_member_name(i).lower().endswith(".csv")]
+def _csv_tables(archive: filereaders.Archive, name: str) -> dict[str, RawTable]:
+    members = [
+        (_zip_member_name(i), i) for i in archive.infos if not i.is_dir() and _zip_member_name(i).lower().endswith(".csv")
+    ]
     if not members:
         raise ImportFailed(Problem(
             "ZIP の中に CSV がありません（plan.csv・items.csv・progress.csv・indicators.csv・"
@@ -242,62 +167,12 @@ def _csv_tables(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: st
         ))
     found = _match_sheets(members, name, "CSV")
     tables = {}
+    budget_limits = filereaders.Limits.current()
     for key, (member, info) in found.items():
-        raw = archive.read(info)
-        text = _decode_csv(raw, name, member)
-        tables[key] = RawTable(fmt.SHEET_BY_KEY[key], member, _csv_rows(text, name, member))
+        raw = archive.read(info, sheet=member)
+        rows = filereaders.read_csv(raw, name, member, limits=budget_limits)
+        tables[key] = RawTable(fmt.SHEET_BY_KEY[key], member, rows)
     return tables
-
-
-def _decode_csv(raw: bytes, name: str, member: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(_encoding_problem(raw, exc.start + 3, "UTF-8", name, member)) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailed(Problem(
-            "UTF-16 の CSV は読めません。「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」で保存し直してください",
-            file=name, sheet=member,
-        ))
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("cp932")
-        except UnicodeDecodeError as cp932_error:
-            # Report the encoding that read further: that is the one the file was meant to be in.
-            if cp932_error.start >= utf8_error.start:
-                raise ImportFailed(_encoding_problem(raw, cp932_error.start, "CP932（Shift_JIS）", name, member)) from None
-            raise ImportFailed(_encoding_problem(raw, utf8_error.start, "UTF-8", name, member)) from None
-
-
-def _encoding_problem(raw: bytes, pos: int, encoding: str, name: str, member: str) -> Problem:
-    line = raw.count(b"\n", 0, pos) + 1
-    line_start = raw.rfind(b"\n", 0, pos) + 1
-    column_byte = pos - line_start + 1
-    bad = " ".join(f"0x{b:02X}" for b in raw[pos:pos + 2])
-    return Problem(
-        f"文字コードを読めません: {encoding} として {column_byte} バイト目（{bad}）が不正です。"
-        "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」として保存し直してください",
-        file=name, sheet=member, row=line,
-    )
-
-
-def _csv_rows(text: str, name: str, member: str) -> list[tuple[int, list[str]]]:
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ImportFailed(Problem(f"CSV として読めません（{exc}）", file=name, sheet=member, row=reader.line_num)) from None
-        rows.append((start, [c.replace("\r\n", "\n").replace("\r", "\n") for c in cells]))
-        start = reader.line_num + 1
-    return rows
 
 
 # --------------------------------------------------------------------------- sheets and headers

@@ -13,12 +13,12 @@ are frozen and filtered; code columns are formatted as text so that Excel leaves
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from shinchoku.core import cellsafety
 from shinchoku.core.fiscal import to_wareki
 from shinchoku.plans.workbook import format as fmt
 from shinchoku.plans.workbook.notes import compose_notes, cumulative_from_text
@@ -189,7 +189,7 @@ def to_csv_zip(tables: Tables) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for sheet in fmt.SHEETS:
             text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
+            writer = cellsafety.CsvWriter(text)
             writer.writerow([c.label for c in sheet.columns])
             writer.writerows(tables.get(sheet.key, []))
             info = zipfile.ZipInfo(sheet.csv_name, date_time=(2020, 1, 1, 0, 0, 0))
@@ -209,7 +209,6 @@ VALIDATION_ROWS = 2000  # rows below the data that still get the drop-downs
 def to_xlsx(tables: Tables, *, template: bool = False) -> bytes:
     """The workbook: instructions (first in the template, last in an export), the six sheets, choices."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -230,10 +229,7 @@ def to_xlsx(tables: Tables, *, template: bool = False) -> bytes:
         book.add_named_style(style)
 
     def put(ws, row: int, column: int, value: str, style: str | None = None):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value) if value else value
-        cell = ws.cell(row=row, column=column, value=value if value != "" else None)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # text, not a formula
+        cell = cellsafety.put(ws, row, column, value if value != "" else None)
         if style:
             cell.style = style
         return cell

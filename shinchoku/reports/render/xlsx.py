@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.writer.excel import ExcelWriter
 
+from shinchoku.core.cellsafety import set_value
 from shinchoku.core.render_xlsx import named_style
 from shinchoku.reports.builder import (
     DepartmentReport,
@@ -109,7 +110,7 @@ class Sheet:
 
     def line(self, text: str, style: str = "rp_subtitle") -> None:
         self.row += 1
-        self.ws.cell(row=self.row, column=1, value=text).style = style
+        set_value(self.ws.cell(row=self.row, column=1), text).style = style
 
     def blank(self) -> None:
         self.row += 1
@@ -123,7 +124,7 @@ class Sheet:
         if isinstance(styles, str):
             styles = [styles] * len(values)
         for col, (value, style) in enumerate(zip(values, styles), start=1):
-            cell(row=r, column=col, value=value)._style = copy(arrays[style])
+            set_value(cell(row=r, column=col), value)._style = copy(arrays[style])
         return r
 
     def header(self, values: Sequence[Any]) -> int:

@@ -193,6 +193,13 @@ def _broken_member(round, deps):
     return out.getvalue()
 
 
+def _flipped_byte_in_answer_sheet(round, deps):
+    """One byte inverted inside the compressed 回答 worksheet (issue 18: this crashed importers)."""
+    from shinchoku.core.tests.fuzzing import flipped
+
+    return flipped(export(round, deps[SHOKUIN]), "xl/worksheets/sheet2.xml")
+
+
 def _other_round(round, deps):
     import datetime as dt
 
@@ -211,9 +218,10 @@ BAD_FILES = {
     "unknown status": (_unknown_status, 400, "進捗状況「済」は進捗区分にありません", "回答", 4, "N"),
     "text in a number cell": (_text_in_number_cell, 400, "「順調に増加」を数値として読めません", "指標実績", 2, "M"),
     "50 MB file": (_huge, 413, "ファイルが大きすぎます（50.0 MB、上限 20 MB）", "", None, ""),
-    "corrupt zip": (_corrupt_zip, 400, "XLSX 形式（Excel ブック）として読めません", "", None, ""),
+    "corrupt zip": (_corrupt_zip, 400, "ZIP（XLSX）として読めません。壊れているか、途中までしかありません", "", None, ""),
     "not a zip (CSV renamed)": (_not_a_zip, 400, "XLSX 形式（Excel ブック）として読めません", "", None, ""),
-    "broken worksheet XML": (_broken_member, 400, "XLSX ファイルとして読めません", "", None, ""),
+    "broken worksheet XML": (_broken_member, 400, "ファイルが壊れています（中の XML を読めません", "回答", None, ""),
+    "flipped byte in a worksheet": (_flipped_byte_in_answer_sheet, 400, "ファイルが壊れています", "回答", None, ""),
 }
 
 
@@ -233,19 +241,25 @@ def test_bad_files_are_refused_with_a_place_and_change_nothing(case, round24, de
     if sheet:
         p = next(p for p in problems if message in p.message)
         assert (p.sheet, p.row, p.column.split("（")[0]) == (sheet, row, column)
-        assert f"シート「{sheet}」 {row}行 {column}" in html
+        assert (f"シート「{sheet}」 {row}行 {column}" if row else f"シート「{sheet}」") in html
     assert state() == before
     assert "result" not in response.context or response.context["result"] is None
 
 
-def test_huge_file_is_refused_before_it_is_opened(round24, departments, monkeypatch):
-    """The size is checked first: openpyxl never sees a file over the limit."""
-    called = []
-    monkeypatch.setattr(xlsx, "load_workbook", lambda *a, **k: called.append(1))
+def test_huge_file_is_refused_before_it_is_opened(round24, departments):
+    """The size is checked first: not one byte of a file over the limit is read."""
+
+    class Upload(io.BytesIO):
+        reads = 0
+
+        def read(self, *args):
+            Upload.reads += 1
+            return super().read(*args)
+
     with override_settings(SHINCHOKU_MAX_UPLOAD_BYTES=1024), pytest.raises(ImportFailed, match="大きすぎます"):
-        xlsx.parse_workbook(io.BytesIO(b"x" * 2048), round=round24, department=departments[SHOKUIN],
+        xlsx.parse_workbook(Upload(b"x" * 2048), round=round24, department=departments[SHOKUIN],
                             status_symbols=SYMBOLS, size=2048, name="big.xlsx")
-    assert called == []
+    assert Upload.reads == 0
 
 
 def test_import_of_a_submitted_answer_is_refused_for_the_editor(round24, departments, users, nakano_plan, indicator_owners):

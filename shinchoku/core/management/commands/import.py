@@ -35,7 +35,8 @@ class Command(BaseCommand):
             except ImportFailed as exc:
                 if json:
                     payload = {"ok": False, "kind": kind, "file": path, "problems": [
-                        {"place": p.place(), "message": p.message, "sheet": p.sheet, "row": p.row, "column": p.column}
+                        {"place": p.place(), "message": p.message, "sheet": p.sheet, "member": p.member, "row": p.row,
+                         "column": p.column}
                         for p in exc.problems
                     ]}
                     self.stdout.write(_dumps(payload))

@@ -82,9 +82,9 @@ def procedure_files(tmp_path):
 
 @pytest.fixture
 def effect_files():
-    from shinchoku.effects.compute import effects_queryset
     from shinchoku.demo.koto import KOTO_CODE, load_koto_effects
-    from shinchoku.effects.importers import export_rows
+    from shinchoku.effects.importers.effects import export_rows
+    from shinchoku.effects.queries import effects_queryset
     from shinchoku.effects.models import Effect
 
     load_koto_effects()
